@@ -1,0 +1,82 @@
+import {
+  type DeleteOptions,
+  type PutOptions,
+  type RecordKind,
+  StoreConflictError,
+  type StateStore,
+  type StoredRecord,
+} from './store.ts';
+
+interface Entry {
+  json: string;
+  version: number;
+  expiresAt: number | undefined;
+}
+
+/** In-process store: values are kept as JSON text so callers never share mutable objects with it. */
+export class MemoryStore implements StateStore {
+  private readonly records = new Map<string, Entry>();
+  private readonly leases = new Map<string, { owner: string; expiresAt: number }>();
+
+  private live(key: string): Entry | undefined {
+    const entry = this.records.get(key);
+    if (entry?.expiresAt !== undefined && entry.expiresAt <= Date.now()) {
+      this.records.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+
+  async get<T>(kind: RecordKind, id: string): Promise<StoredRecord<T> | undefined> {
+    const entry = this.live(`${kind}/${id}`);
+    return entry === undefined ? undefined : { value: JSON.parse(entry.json) as T, version: entry.version };
+  }
+
+  async put<T>(kind: RecordKind, id: string, value: T, options: PutOptions = {}): Promise<number> {
+    const key = `${kind}/${id}`;
+    const current = this.live(key);
+    if (options.ifAbsent && current !== undefined) throw new StoreConflictError(kind, id);
+    if (options.ifVersion !== undefined && current?.version !== options.ifVersion)
+      throw new StoreConflictError(kind, id);
+    const version = (current?.version ?? 0) + 1;
+    const expiresAt = options.ttlMs === undefined ? undefined : Date.now() + options.ttlMs;
+    this.records.set(key, { json: JSON.stringify(value), version, expiresAt });
+    return version;
+  }
+
+  async delete(kind: RecordKind, id: string, options: DeleteOptions = {}): Promise<void> {
+    const key = `${kind}/${id}`;
+    const current = this.live(key);
+    if (options.ifVersion !== undefined && current?.version !== options.ifVersion)
+      throw new StoreConflictError(kind, id);
+    this.records.delete(key);
+  }
+
+  async list<T>(kind: RecordKind): Promise<Array<{ id: string } & StoredRecord<T>>> {
+    const prefix = `${kind}/`;
+    const out: Array<{ id: string } & StoredRecord<T>> = [];
+    for (const key of [...this.records.keys()]) {
+      if (!key.startsWith(prefix)) continue;
+      const entry = this.live(key);
+      if (entry !== undefined)
+        out.push({ id: key.slice(prefix.length), value: JSON.parse(entry.json) as T, version: entry.version });
+    }
+    return out;
+  }
+
+  async acquireLease(name: string, owner: string, ttlMs: number): Promise<boolean> {
+    const now = Date.now();
+    const lease = this.leases.get(name);
+    if (lease !== undefined && lease.expiresAt > now && lease.owner !== owner) return false;
+    this.leases.set(name, { owner, expiresAt: now + ttlMs });
+    return true;
+  }
+
+  async releaseLease(name: string, owner: string): Promise<void> {
+    if (this.leases.get(name)?.owner === owner) this.leases.delete(name);
+  }
+
+  async ping(): Promise<void> {}
+
+  async close(): Promise<void> {}
+}
