@@ -43,6 +43,8 @@ export interface ServiceOffering {
   dashboard_client?: JsonObject;
   plan_updateable?: boolean;
   allow_context_updates?: boolean;
+  instances_retrievable?: boolean;
+  bindings_retrievable?: boolean;
   plans: ServicePlan[];
 }
 

@@ -69,7 +69,9 @@ export async function createDatabaseUser(admin: MysqlAdmin, user: DatabaseUser):
     await conn.query('CREATE USER IF NOT EXISTS ?@? IDENTIFIED BY ?', [user.username, host, user.password]);
     await conn.query('ALTER USER ?@? IDENTIFIED BY ?', [user.username, host, user.password]);
     if (user.requireTls) await conn.query('ALTER USER ?@? REQUIRE SSL', [user.username, host]);
-    await conn.query(`GRANT ALL PRIVILEGES ON ${mysql.escapeId(user.database)}.* TO ?@?`, [user.username, host]);
+    // In GRANT, `_` and `%` in a database name are wildcards: escape them so the grant covers this database only.
+    const grantTarget = mysql.escapeId(user.database.replace(/[_%]/g, '\\$&'));
+    await conn.query(`GRANT ALL PRIVILEGES ON ${grantTarget}.* TO ?@?`, [user.username, host]);
   });
 }
 

@@ -75,6 +75,7 @@ export interface DeprovisionRequest {
 export type OperationKind = 'provision' | 'update' | 'deprovision' | 'bind' | 'unbind';
 
 export interface LastOperationRequest {
+  /** Without secrets (status polls decrypt nothing); during an update `planId` is the plan being moved to. */
   instance: InstanceView;
   kind: 'provision' | 'update' | 'deprovision';
   /** The token the backend returned when it started the operation. */

@@ -34,7 +34,18 @@ export async function startRedis(options: { appendonly?: boolean } = {}): Promis
   const start = async () => {
     child = spawn(
       'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, '--appendonly', options.appendonly ? 'yes' : 'no'],
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--dir',
+        dir,
+        '--appendonly',
+        options.appendonly ? 'yes' : 'no',
+      ],
       { stdio: 'ignore' },
     );
     await waitFor(() => pingable(port), 10_000, `redis-server on ${port}`);

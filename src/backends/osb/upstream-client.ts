@@ -1,0 +1,136 @@
+import { type CallContext, errors, type JsonObject } from '../../plugin-api/index.ts';
+import { upstreamError } from './upstream-errors.ts';
+
+export interface UpstreamSettings {
+  url: URL;
+  /** Full Authorization header value, if any. */
+  authorization: string | undefined;
+  apiVersion: string;
+  timeoutMs: number;
+}
+
+export interface UpstreamCall {
+  method: 'GET' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Path below the upstream's base URL, starting with `/v2/`. */
+  path: string;
+  query?: Record<string, string | undefined>;
+  body?: JsonObject;
+  /** Statuses that are answers rather than errors. */
+  accept: number[];
+  /** For messages: what was asked, e.g. `provision of instance 42`. */
+  what: string;
+}
+
+export interface UpstreamAnswer {
+  status: number;
+  body: JsonObject;
+}
+
+const isObject = (value: unknown): value is JsonObject =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+
+function retryAfterSeconds(header: string | null): number | undefined {
+  if (header === null || !/^\d+$/.test(header.trim())) return undefined;
+  return Number(header.trim());
+}
+
+/** Why fetch failed, in a few words (`ECONNREFUSED`, `ENOTFOUND`, ...). */
+function networkCause(error: unknown): string {
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
+  if (typeof cause?.code === 'string') return cause.code;
+  if (typeof cause?.message === 'string') return cause.message;
+  return (error as Error).message;
+}
+
+/** One HTTP exchange with the upstream broker: auth, OSB headers, the call's deadline, error mapping. */
+export class UpstreamClient {
+  constructor(private readonly settings: UpstreamSettings) {}
+
+  get origin(): string {
+    return this.settings.url.origin;
+  }
+
+  private urlFor(call: UpstreamCall): URL {
+    const base = this.settings.url.pathname.replace(/\/+$/, '');
+    const url = new URL(`${base}${call.path}`, this.settings.url);
+    for (const [key, value] of Object.entries(call.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, value);
+    }
+    return url;
+  }
+
+  private headers(call: UpstreamCall, ctx: CallContext): Record<string, string> {
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'x-broker-api-version': this.settings.apiVersion,
+    };
+    if (call.body !== undefined) headers['content-type'] = 'application/json';
+    if (this.settings.authorization !== undefined) headers.authorization = this.settings.authorization;
+    if (ctx.requestIdentity !== undefined) headers['x-broker-api-request-identity'] = ctx.requestIdentity;
+    if (ctx.originatingIdentity !== undefined) {
+      const { platform, value } = ctx.originatingIdentity;
+      headers['x-broker-api-originating-identity'] =
+        `${platform} ${Buffer.from(JSON.stringify(value)).toString('base64')}`;
+    }
+    return headers;
+  }
+
+  async call(call: UpstreamCall, ctx: CallContext): Promise<UpstreamAnswer> {
+    const timeout = AbortSignal.timeout(this.settings.timeoutMs);
+    const started = Date.now();
+    let status: number;
+    let text: string;
+    let retryAfter: number | undefined;
+    try {
+      const response = await fetch(this.urlFor(call), {
+        method: call.method,
+        headers: this.headers(call, ctx),
+        ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
+        signal: AbortSignal.any([ctx.signal, timeout]),
+        redirect: 'error',
+      });
+      status = response.status;
+      retryAfter = retryAfterSeconds(response.headers.get('retry-after'));
+      text = await response.text();
+    } catch (error) {
+      if (timeout.aborted) {
+        throw errors.timeout(
+          `upstream broker ${this.origin} did not answer ${call.what} within ${this.settings.timeoutMs} ms`,
+          {
+            cause: error,
+          },
+        );
+      }
+      if (ctx.signal.aborted) {
+        throw errors.timeout(`deadline passed while waiting for upstream broker ${this.origin} (${call.what})`, {
+          cause: error,
+        });
+      }
+      throw errors.unavailable(`upstream broker ${this.origin} unreachable for ${call.what}: ${networkCause(error)}`, {
+        cause: error,
+      });
+    }
+    ctx.log.debug({ method: call.method, path: call.path, status, ms: Date.now() - started }, 'upstream call');
+
+    let body: JsonObject | string = text;
+    if (text.trim() === '') body = {};
+    else {
+      try {
+        const parsed: unknown = JSON.parse(text);
+        if (isObject(parsed)) body = parsed;
+      } catch {
+        // stays text: kept as the description of an error answer
+      }
+    }
+    if (!call.accept.includes(status)) {
+      const hadParameters = isObject(call.body?.parameters) && Object.keys(call.body.parameters).length > 0;
+      throw upstreamError(status, body, { what: call.what, hadParameters, retryAfterSeconds: retryAfter });
+    }
+    if (typeof body === 'string') {
+      throw errors.internal(
+        `upstream broker answered ${status} to ${call.what} with a body that is not a JSON object: ${text.slice(0, 200)}`,
+      );
+    }
+    return { status, body };
+  }
+}

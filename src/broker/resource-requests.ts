@@ -1,0 +1,165 @@
+import { errors, type JsonObject } from '../plugin-api/index.ts';
+import type { CallIdentity } from '../registry/guarded-backend.ts';
+import type { BrokerDeps, BrokerResult } from './broker-deps.ts';
+import { accepted, type Lifecycle, type LifecycleRecord, newOperation, type ResourceSpec } from './lifecycle.ts';
+import { openOperationKey } from './records.ts';
+import { newSalt } from './request-hash.ts';
+import { mutate, tryLease } from './store-ops.ts';
+
+export interface RequestMeta {
+  identity: CallIdentity;
+  acceptsIncomplete: boolean;
+}
+
+/** The OSB idempotency table for creates, deletes and last_operation, shared by instances and bindings. */
+export class ResourceRequests {
+  constructor(
+    private readonly deps: BrokerDeps,
+    private readonly lifecycle: Lifecycle,
+  ) {}
+
+  /**
+   * PUT: a re-sent identical request is answered from the store (200 / 202 with the same operation);
+   * a different one is 409; a new one takes the lease, writes its intent and calls the backend once.
+   */
+  async create<R extends LifecycleRecord>(
+    spec: ResourceSpec<R>,
+    key: string,
+    hashFor: (salt: string) => string,
+    buildIntent: (salt: string) => R,
+    meta: RequestMeta,
+  ): Promise<BrokerResult> {
+    const { store, metrics, tuning } = this.deps;
+    const existing = await store.get<R>(spec.storeKind, key);
+    if (existing !== undefined && existing.value.status !== 'deleted') {
+      const answer = this.answerRepeatedCreate(spec, existing.value, hashFor(existing.value.salt));
+      if (answer !== 'retry') return answer;
+    }
+    const lease = await tryLease(store, metrics, spec.resourceName(key), tuning.leaseTtlMs);
+    if (lease === undefined) {
+      const racing = await store.get<R>(spec.storeKind, key);
+      if (
+        racing !== undefined &&
+        racing.value.status !== 'deleted' &&
+        racing.value.createHash === hashFor(racing.value.salt)
+      ) {
+        return accepted(racing.value.op.id);
+      }
+      throw errors.concurrency(`another request is changing ${spec.resourceName(key)}; retry later`);
+    }
+    try {
+      const current = await store.get<R>(spec.storeKind, key);
+      if (current !== undefined && current.value.status !== 'deleted') {
+        const answer = this.answerRepeatedCreate(spec, current.value, hashFor(current.value.salt));
+        if (answer !== 'retry') return answer;
+        return await this.lifecycle.retry(spec, key, current, meta.identity);
+      }
+      const write = current === undefined ? ({ ifAbsent: true } as const) : { ifVersion: current.version };
+      return await this.lifecycle.run(spec, key, buildIntent(newSalt()), write, meta.identity);
+    } finally {
+      await lease.release();
+    }
+  }
+
+  private answerRepeatedCreate<R extends LifecycleRecord>(
+    spec: ResourceSpec<R>,
+    record: R,
+    hash: string,
+  ): BrokerResult | 'retry' {
+    if (record.createHash !== hash) {
+      throw errors.conflict(`${spec.resourceName(record.id)} already exists with different attributes`);
+    }
+    switch (record.status) {
+      case 'ready':
+      case 'updating':
+        return { status: 200, body: spec.doneBody(record) };
+      case 'deleting':
+        throw errors.concurrency(`${spec.resourceName(record.id)} is being deleted`);
+      case 'failed':
+        if (record.op.retryable && (record.op.kind === 'provision' || record.op.kind === 'bind')) return 'retry';
+        return accepted(record.op.id);
+      default:
+        return accepted(record.op.id);
+    }
+  }
+
+  /**
+   * DELETE: 410 when unknown; the same operation when already deleting; accepted and queued (202) while
+   * another operation runs, so a platform that re-sends DELETE never sees a permanent 422.
+   */
+  async remove<R extends LifecycleRecord>(
+    spec: ResourceSpec<R>,
+    key: string,
+    meta: RequestMeta,
+  ): Promise<BrokerResult> {
+    const { store, metrics, tuning } = this.deps;
+    const existing = await store.get<R>(spec.storeKind, key);
+    if (existing === undefined || existing.value.status === 'deleted') return { status: 410, body: {} };
+    const record = existing.value;
+    if (record.status === 'deleting' && record.op.state === 'in progress') return accepted(record.op.id);
+    if (record.pendingDelete !== undefined) return accepted(record.pendingDelete.operationId);
+    const kind = spec.target === 'instance' ? 'deprovision' : 'unbind';
+    if (record.op.state === 'in progress') return this.queueDelete(spec, key, meta);
+    const lease = await tryLease(store, metrics, spec.resourceName(key), tuning.leaseTtlMs);
+    if (lease === undefined) return this.queueDelete(spec, key, meta);
+    try {
+      const current = await store.get<R>(spec.storeKind, key);
+      if (current === undefined || current.value.status === 'deleted') return { status: 410, body: {} };
+      if (current.value.op.state === 'in progress') return accepted(current.value.op.id);
+      const op = newOperation(kind, '', tuning.maxDurationMs, meta.acceptsIncomplete);
+      const intent = { ...current.value, status: 'deleting', op, updatedAt: Date.now() } as R;
+      return await this.lifecycle.run(spec, key, intent, { ifVersion: current.version }, meta.identity);
+    } finally {
+      await lease.release();
+    }
+  }
+
+  private async queueDelete<R extends LifecycleRecord>(
+    spec: ResourceSpec<R>,
+    key: string,
+    meta: RequestMeta,
+  ): Promise<BrokerResult> {
+    if (!meta.acceptsIncomplete) {
+      throw errors.concurrency(
+        `another operation of ${spec.resourceName(key)} is running; retry, or send accepts_incomplete=true to queue the delete`,
+      );
+    }
+    const kind = spec.target === 'instance' ? 'deprovision' : 'unbind';
+    const operationId = newOperation(kind, '', 0, true).id;
+    await this.deps.store.put('operation', openOperationKey(spec.target, key), { target: spec.target, id: key });
+    const stored = await mutate<R>(this.deps.store, spec.storeKind, key, (r) =>
+      r.pendingDelete !== undefined || r.status === 'deleted'
+        ? undefined
+        : ({ ...r, pendingDelete: { operationId, requestedAt: Date.now() } } as R),
+    );
+    const pending = stored?.value.pendingDelete;
+    if (stored === undefined || stored.value.status === 'deleted') return { status: 410, body: {} };
+    if (pending === undefined) return accepted(stored.value.op.id);
+    // The running operation may have ended between our read and the write: start the delete now if so.
+    if (stored.value.op.state !== 'in progress') await this.lifecycle.startPendingDelete(spec, key);
+    return accepted(pending.operationId);
+  }
+
+  /** last_operation: 200 with the state; unknown resources 404, or 410 for a finished delete. */
+  async lastOperation<R extends LifecycleRecord>(
+    spec: ResourceSpec<R>,
+    key: string,
+    operation: string | undefined,
+  ): Promise<BrokerResult> {
+    const record = await this.lifecycle.refresh(spec, key);
+    if (record === undefined) {
+      if (operation?.startsWith('deprovision-') || operation?.startsWith('unbind-')) return { status: 410, body: {} };
+      throw errors.notFound(`${spec.resourceName(key)} does not exist`);
+    }
+    if (record.status === 'deleted') return { status: 200, body: { state: 'succeeded' } };
+    if (operation !== undefined && operation === record.pendingDelete?.operationId) {
+      return {
+        status: 200,
+        body: { state: 'in progress', description: 'delete queued until the running operation ends' },
+      };
+    }
+    const body: JsonObject = { state: record.op.state };
+    if (record.op.description !== undefined) body.description = record.op.description;
+    return { status: 200, body };
+  }
+}

@@ -1,0 +1,47 @@
+import { randomUUID } from 'node:crypto';
+import type { Metrics } from '../observability/metrics.ts';
+import { type RecordKind, StoreConflictError, type StateStore, type StoredRecord } from '../state/store.ts';
+
+const MAX_ATTEMPTS = 8;
+
+/** Read-modify-write with a version condition, retried on a lost race. `change` returns undefined to stop. */
+export async function mutate<T>(
+  store: StateStore,
+  kind: RecordKind,
+  id: string,
+  change: (current: T) => T | undefined,
+): Promise<StoredRecord<T> | undefined> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const current = await store.get<T>(kind, id);
+    if (current === undefined) return undefined;
+    const next = change(current.value);
+    if (next === undefined) return current;
+    try {
+      const version = await store.put(kind, id, next, { ifVersion: current.version });
+      return { value: next, version };
+    } catch (error) {
+      if (!(error instanceof StoreConflictError)) throw error;
+    }
+  }
+  throw new StoreConflictError(kind, id);
+}
+
+export interface Lease {
+  owner: string;
+  release(): Promise<void>;
+}
+
+/** Takes the mutation lease of one resource, or returns undefined when another mutation holds it. */
+export async function tryLease(
+  store: StateStore,
+  metrics: Metrics,
+  name: string,
+  ttlMs: number,
+): Promise<Lease | undefined> {
+  const owner = randomUUID();
+  if (!(await store.acquireLease(name, owner, ttlMs))) {
+    metrics.leaseConflicts.inc();
+    return undefined;
+  }
+  return { owner, release: () => store.releaseLease(name, owner).catch(() => undefined) };
+}

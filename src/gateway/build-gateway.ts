@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Broker } from '../broker/broker.ts';
+import type { AppLogger } from '../observability/logger.ts';
+import { errors } from '../plugin-api/index.ts';
+import { sendError } from './error-reply.ts';
+import { checkApiVersion } from './hooks/api-version.ts';
+import { type AuthSettings, authHook } from './hooks/auth.ts';
+import { bindingRoutes } from './routes/binding-routes.ts';
+import { catalogRoute } from './routes/catalog-route.ts';
+import { instanceRoutes } from './routes/instance-routes.ts';
+import { opsRoutes } from './routes/ops-routes.ts';
+
+export interface GatewayOptions {
+  auth: AuthSettings;
+  bodyLimit: number;
+  logger: AppLogger;
+}
+
+const REQUEST_IDENTITY = 'x-broker-api-request-identity';
+
+/** The OSB HTTP surface; returns an app that is not listening yet (tests use inject()). */
+export function buildGateway(broker: Broker, options: GatewayOptions): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: options.logger,
+    disableRequestLogging: true,
+    bodyLimit: options.bodyLimit,
+    return503OnClosing: true,
+    genReqId: (req) => {
+      const given = req.headers[REQUEST_IDENTITY];
+      return typeof given === 'string' && given !== '' && given.length <= 200 ? given : randomUUID();
+    },
+    requestIdLogLabel: 'requestIdentity',
+  }) as unknown as FastifyInstance;
+
+  app.removeAllContentTypeParsers();
+  // Every body is read as JSON whatever its content type; a malformed one is a 400 with a description.
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
+    const text = (body as string).trim();
+    if (text === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (error) {
+      done(errors.badRequest(`request body is not valid JSON: ${(error as Error).message}`), undefined);
+    }
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    const given = request.headers[REQUEST_IDENTITY];
+    if (typeof given === 'string' && given !== '') reply.header(REQUEST_IDENTITY, given);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unknown';
+    broker.deps.metrics.httpRequests.inc({ route, method: request.method, status: String(reply.statusCode) });
+    request.log.info(
+      { method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request finished',
+    );
+  });
+  app.setErrorHandler((error, request, reply) => sendError(reply, request, error));
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .code(404)
+      .type('application/json')
+      .send({ error: 'NotFound', description: `no route ${request.method} ${request.url.split('?')[0]}` }),
+  );
+
+  opsRoutes(app, broker);
+  const auth = authHook(options.auth);
+  app.register(async (osb) => {
+    // Version first, then auth, both before any body is parsed (probes send no body).
+    osb.addHook('onRequest', checkApiVersion);
+    osb.addHook('onRequest', auth);
+    catalogRoute(osb, broker.catalog);
+    instanceRoutes(osb, broker);
+    bindingRoutes(osb, broker);
+  });
+  return app;
+}

@@ -1,0 +1,79 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export const BREAKER_STATE_VALUE = { closed: 0, halfOpen: 1, open: 2 } as const;
+
+/** One registry per broker (tests run several brokers in one process). */
+export class Metrics {
+  readonly registry = new Registry();
+
+  readonly httpRequests = new Counter({
+    name: 'omnibroker_http_requests_total',
+    help: 'OSB and operational HTTP requests by route, method and status code.',
+    labelNames: ['route', 'method', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly backendCalls = new Histogram({
+    name: 'omnibroker_backend_call_duration_seconds',
+    help: 'Backend call latency by backend, operation and outcome (ok, user_error, error, timeout, rejected).',
+    labelNames: ['backend', 'operation', 'outcome'] as const,
+    buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+
+  readonly breakerState = new Gauge({
+    name: 'omnibroker_breaker_state',
+    help: 'Circuit breaker state per backend: 0 closed, 1 half-open, 2 open.',
+    labelNames: ['backend'] as const,
+    registers: [this.registry],
+  });
+
+  readonly breakerTransitions = new Counter({
+    name: 'omnibroker_breaker_transitions_total',
+    help: 'Circuit breaker state changes per backend and new state.',
+    labelNames: ['backend', 'state'] as const,
+    registers: [this.registry],
+  });
+
+  readonly operationsInProgress = new Gauge({
+    name: 'omnibroker_operations_in_progress',
+    help: 'Asynchronous operations not yet finished (as of the last sweep).',
+    registers: [this.registry],
+  });
+
+  readonly oldestOperationAge = new Gauge({
+    name: 'omnibroker_oldest_operation_age_seconds',
+    help: 'Age of the oldest unfinished operation (as of the last sweep).',
+    registers: [this.registry],
+  });
+
+  readonly storeErrors = new Counter({
+    name: 'omnibroker_store_errors_total',
+    help: 'State store calls that failed (store unreachable or erroring).',
+    registers: [this.registry],
+  });
+
+  readonly leaseConflicts = new Counter({
+    name: 'omnibroker_lease_conflicts_total',
+    help: 'Mutations refused or queued because another mutation held the lease.',
+    registers: [this.registry],
+  });
+
+  readonly catalogAdjustments = new Counter({
+    name: 'omnibroker_catalog_adjustments_total',
+    help: 'Catalog entries rewritten or dropped so Cloud Foundry accepts the merged catalog.',
+    labelNames: ['backend', 'action'] as const,
+    registers: [this.registry],
+  });
+
+  readonly catalogRefreshFailures = new Counter({
+    name: 'omnibroker_catalog_refresh_failures_total',
+    help: 'Backend catalog reads that failed (the last-known catalog is served meanwhile).',
+    labelNames: ['backend'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'omnibroker_' });
+  }
+}
