@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
@@ -17,6 +17,9 @@ export interface PrivateMariadb {
 export async function startMariadb(): Promise<PrivateMariadb> {
   const dir = mkdtempSync(join(tmpdir(), 'omnibroker-mariadb-'));
   const datadir = join(dir, 'data');
+  // A private tmpdir too: parallel bootstraps sharing /tmp collide on their temporary tables.
+  const tmp = join(dir, 'tmp');
+  mkdirSync(tmp);
   const init = spawnSync(
     'mariadb-install-db',
     [
@@ -25,6 +28,7 @@ export async function startMariadb(): Promise<PrivateMariadb> {
       '--auth-root-authentication-method=normal',
       '--skip-test-db',
       '--user=root',
+      `--tmpdir=${tmp}`,
     ],
     { encoding: 'utf8' },
   );
@@ -35,6 +39,7 @@ export async function startMariadb(): Promise<PrivateMariadb> {
     [
       '--no-defaults',
       `--datadir=${datadir}`,
+      `--tmpdir=${tmp}`,
       `--port=${port}`,
       '--bind-address=127.0.0.1',
       `--socket=${join(dir, 'mysqld.sock')}`,

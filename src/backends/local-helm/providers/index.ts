@@ -1,0 +1,17 @@
+import type { ChartProvider } from './chart-provider.ts';
+import { mysqlFamilyProvider } from './mysql-family.ts';
+import { postgresqlProvider } from './postgresql.ts';
+import { genericProvider, mongodbProvider, rabbitmqProvider, redisProvider } from './release-credentials.ts';
+
+const PROVIDERS: Record<string, ChartProvider> = {
+  mariadb: mysqlFamilyProvider('mariadb-root-password', ['mariadb', 'mysql']),
+  mysql: mysqlFamilyProvider('mysql-root-password', ['mysql']),
+  postgresql: postgresqlProvider,
+  mongodb: mongodbProvider,
+  redis: redisProvider,
+  rabbitmq: rabbitmqProvider,
+};
+
+export function providerFor(chart: string): ChartProvider {
+  return PROVIDERS[chart] ?? genericProvider(chart);
+}
