@@ -12,7 +12,6 @@ const stampFile = join(root, 'node_modules', '.omnibroker-lock-hash');
 function lockHash() {
   return createHash('sha256')
     .update(readFileSync(join(root, 'package-lock.json')))
-    .update(process.version.split('.')[0])
     .digest('hex');
 }
 
