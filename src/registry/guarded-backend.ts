@@ -107,7 +107,15 @@ export class GuardedBackend {
   }
 
   private toBackendError(error: unknown, operation: string): BackendError {
-    if (isBackendError(error)) return error;
+    if (isBackendError(error)) {
+      // Infrastructure failures name the backend, so an operator reading the platform's error knows where to look.
+      if (error.userSide || error.message.includes(`backend "${this.name}"`)) return error;
+      const options =
+        error.retryAfterSeconds === undefined
+          ? { cause: error }
+          : { cause: error, retryAfterSeconds: error.retryAfterSeconds };
+      return new BackendError(error.code, `backend "${this.name}": ${error.message}`, options);
+    }
     if ((error as { code?: string }).code === 'EOPENBREAKER') {
       return new RejectedCallError(
         'Unavailable',
