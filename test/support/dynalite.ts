@@ -31,7 +31,7 @@ export async function startDynalite(): Promise<PrivateDynalite> {
         region: 'local',
         credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
         maxAttempts: 2,
-        requestHandler: { connectionTimeout: 800, requestTimeout: 800 },
+        requestHandler: { connectionTimeout: 800, requestTimeout: 800, throwOnRequestTimeout: true },
       }),
     stop: () =>
       new Promise<void>((resolve) => {

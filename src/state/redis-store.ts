@@ -1,0 +1,281 @@
+import { readFileSync } from 'node:fs';
+import { Redis, type RedisOptions } from 'ioredis';
+import { STORE_DEFAULTS, type RedisStoreConfig, type StoreLog } from './store-config.ts';
+import {
+  type DeleteOptions,
+  type PutOptions,
+  type RecordKind,
+  StoreConflictError,
+  type StateStore,
+  type StoredRecord,
+  StoreUnavailableError,
+} from './store.ts';
+
+/**
+ * Layout under the key prefix: `rec:<kind>:<id>` is a hash {version, value (JSON text)} with PEXPIRE for ttlMs;
+ * `idx:<kind>` is the set of ids of that kind (members of expired records are removed lazily by list);
+ * `lease:<name>` holds the owner token with PX.
+ */
+const PUT_SCRIPT = `
+local current = tonumber(redis.call('HGET', KEYS[1], 'version'))
+if ARGV[1] == '1' and current then return -1 end
+if ARGV[2] ~= '' and current ~= tonumber(ARGV[2]) then return -1 end
+local version = (current or 0) + 1
+redis.call('HSET', KEYS[1], 'version', version, 'value', ARGV[3])
+if ARGV[4] ~= '' then redis.call('PEXPIRE', KEYS[1], ARGV[4]) else redis.call('PERSIST', KEYS[1]) end
+redis.call('SADD', KEYS[2], ARGV[5])
+return version`;
+
+const DELETE_SCRIPT = `
+if ARGV[1] ~= '' and tonumber(redis.call('HGET', KEYS[1], 'version')) ~= tonumber(ARGV[1]) then return -1 end
+redis.call('DEL', KEYS[1])
+redis.call('SREM', KEYS[2], ARGV[2])
+return 1`;
+
+/** Drops an id from the index only when its record is really gone (a concurrent put may have revived it). */
+const UNINDEX_SCRIPT = `
+if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('SREM', KEYS[2], ARGV[1]) end
+return 1`;
+
+const ACQUIRE_SCRIPT = `
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
+return 0`;
+
+const RELEASE_SCRIPT = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 1`;
+
+interface StoreScripts {
+  storePut(
+    recordKey: string,
+    indexKey: string,
+    ifAbsent: string,
+    ifVersion: string,
+    json: string,
+    ttlMs: string,
+    id: string,
+  ): Promise<number>;
+  storeDelete(recordKey: string, indexKey: string, ifVersion: string, id: string): Promise<number>;
+  storeUnindex(recordKey: string, indexKey: string, id: string): Promise<number>;
+  leaseAcquire(leaseKey: string, owner: string, ttlMs: string): Promise<number>;
+  leaseRelease(leaseKey: string, owner: string): Promise<number>;
+}
+
+type ScriptedRedis = Redis & StoreScripts;
+
+const recordKey = (kind: RecordKind, id: string) => `rec:${kind}:${id}`;
+const indexKey = (kind: RecordKind) => `idx:${kind}`;
+const leaseKey = (name: string) => `lease:${name}`;
+
+/** Reconnect forever, quickly at first, at most a second apart: the store heals without a restart. */
+const reconnectDelay = (attempt: number) => Math.min(attempt * 100, 1000);
+
+/** ioredis options that make an outage fail fast (no offline queue, bounded commands) and heal by reconnecting. */
+export function redisOptions(config: RedisStoreConfig): RedisOptions {
+  const options: RedisOptions = {
+    keyPrefix: config.keyPrefix ?? STORE_DEFAULTS.redisKeyPrefix,
+    enableOfflineQueue: false,
+    commandTimeout: config.commandTimeoutMs ?? STORE_DEFAULTS.redisCommandTimeoutMs,
+    connectTimeout: config.connectTimeoutMs ?? STORE_DEFAULTS.redisConnectTimeoutMs,
+    maxRetriesPerRequest: 1,
+    retryStrategy: reconnectDelay,
+  };
+  if (config.username !== undefined) options.username = config.username;
+  if (config.password !== undefined) options.password = config.password;
+  if (config.tls === true) options.tls = {};
+  else if (typeof config.tls === 'object') {
+    const tls: NonNullable<RedisOptions['tls']> = {};
+    if (config.tls.caFile !== undefined) tls.ca = readFileSync(config.tls.caFile);
+    if (config.tls.servername !== undefined) tls.servername = config.tls.servername;
+    if (config.tls.rejectUnauthorized !== undefined) tls.rejectUnauthorized = config.tls.rejectUnauthorized;
+    options.tls = tls;
+  }
+  if (config.sentinels !== undefined) {
+    options.sentinels = config.sentinels;
+    options.name = config.sentinelName ?? 'mymaster';
+    if (config.sentinelPassword !== undefined) options.sentinelPassword = config.sentinelPassword;
+    options.sentinelRetryStrategy = reconnectDelay;
+    if (options.tls !== undefined || config.url.startsWith('rediss://')) options.enableTLSForSentinelMode = true;
+  }
+  return options;
+}
+
+/** The URL without the credentials that `username`/`password` replace (ioredis lets URL values win). */
+export function redisUrl(config: RedisStoreConfig): string {
+  if (config.username === undefined && config.password === undefined) return config.url;
+  const url = new URL(config.url);
+  url.username = '';
+  url.password = '';
+  return url.toString();
+}
+
+function configValue(reply: unknown): string | undefined {
+  return Array.isArray(reply) && typeof reply[1] === 'string' ? reply[1] : undefined;
+}
+
+export class RedisStore implements StateStore {
+  private readonly redis: ScriptedRedis;
+  /** A down Redis fails every reconnect attempt: log the first of each outage only. */
+  private outageLogged = false;
+  private lastError: string | undefined;
+  private closed = false;
+
+  constructor(
+    config: RedisStoreConfig,
+    private readonly log: StoreLog,
+  ) {
+    this.redis = new Redis(redisUrl(config), redisOptions(config)) as ScriptedRedis;
+    this.redis.defineCommand('storePut', { numberOfKeys: 2, lua: PUT_SCRIPT });
+    this.redis.defineCommand('storeDelete', { numberOfKeys: 2, lua: DELETE_SCRIPT });
+    this.redis.defineCommand('storeUnindex', { numberOfKeys: 2, lua: UNINDEX_SCRIPT });
+    this.redis.defineCommand('leaseAcquire', { numberOfKeys: 1, lua: ACQUIRE_SCRIPT });
+    this.redis.defineCommand('leaseRelease', { numberOfKeys: 1, lua: RELEASE_SCRIPT });
+    this.redis.on('error', (err: Error) => {
+      this.lastError = err.message;
+    });
+    this.redis.on('close', () => {
+      if (this.outageLogged || this.closed) return;
+      this.outageLogged = true;
+      this.log.error({ err: this.lastError }, 'redis state store unavailable; reconnecting');
+    });
+    this.redis.on('ready', () => {
+      this.outageLogged = false;
+      this.lastError = undefined;
+      this.log.info({}, 'redis state store connected');
+      void this.warnWithoutPersistence();
+    });
+  }
+
+  /** Resolves true once connected, false after `waitMs` (reconnection then goes on in the background). */
+  waitUntilReady(waitMs: number): Promise<boolean> {
+    if (this.redis.status === 'ready') return Promise.resolve(true);
+    return new Promise<boolean>((resolve) => {
+      const onReady = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        this.redis.off('ready', onReady);
+        resolve(false);
+      }, waitMs);
+      this.redis.once('ready', onReady);
+    });
+  }
+
+  private async warnWithoutPersistence(): Promise<void> {
+    try {
+      const appendonly = configValue(await this.redis.config('GET', 'appendonly'));
+      const save = configValue(await this.redis.config('GET', 'save'));
+      if (appendonly === 'no' && save === '')
+        this.log.warn(
+          {},
+          'redis has no persistence (appendonly no, save ""): a Redis restart loses every instance, binding and operation',
+        );
+    } catch (err) {
+      // CONFIG is often renamed, disabled or denied by ACL on managed Redis.
+      this.log.info({ err: (err as Error).message }, 'could not check redis persistence settings (CONFIG GET failed)');
+    }
+  }
+
+  private async call<R>(what: string, command: () => Promise<R>): Promise<R> {
+    if (this.closed) throw new StoreUnavailableError('redis state store is closed');
+    try {
+      return await command();
+    } catch (err) {
+      if (err instanceof StoreConflictError || err instanceof StoreUnavailableError) throw err;
+      throw new StoreUnavailableError(`redis ${what} failed: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  private parse<T>(kind: RecordKind, id: string, version: string | null, json: string | null): StoredRecord<T> {
+    if (version === null || json === null)
+      throw new StoreUnavailableError(`redis record ${kind} ${id} is incomplete (no version or value)`);
+    return { value: JSON.parse(json) as T, version: Number(version) };
+  }
+
+  get<T>(kind: RecordKind, id: string): Promise<StoredRecord<T> | undefined> {
+    return this.call('get', async () => {
+      const [version, json] = await this.redis.hmget(recordKey(kind, id), 'version', 'value');
+      if (version === null && json === null) return undefined;
+      return this.parse<T>(kind, id, version ?? null, json ?? null);
+    });
+  }
+
+  put<T>(kind: RecordKind, id: string, value: T, options: PutOptions = {}): Promise<number> {
+    return this.call('put', async () => {
+      const version = await this.redis.storePut(
+        recordKey(kind, id),
+        indexKey(kind),
+        options.ifAbsent ? '1' : '0',
+        options.ifVersion === undefined ? '' : String(options.ifVersion),
+        JSON.stringify(value),
+        options.ttlMs === undefined ? '' : String(Math.max(1, Math.ceil(options.ttlMs))),
+        id,
+      );
+      if (version < 0) throw new StoreConflictError(kind, id);
+      return version;
+    });
+  }
+
+  delete(kind: RecordKind, id: string, options: DeleteOptions = {}): Promise<void> {
+    return this.call('delete', async () => {
+      const ifVersion = options.ifVersion === undefined ? '' : String(options.ifVersion);
+      const done = await this.redis.storeDelete(recordKey(kind, id), indexKey(kind), ifVersion, id);
+      if (done < 0) throw new StoreConflictError(kind, id);
+    });
+  }
+
+  list<T>(kind: RecordKind): Promise<Array<{ id: string } & StoredRecord<T>>> {
+    return this.call('list', async () => {
+      const ids = await this.redis.smembers(indexKey(kind));
+      if (ids.length === 0) return [];
+      const reads = this.redis.pipeline();
+      for (const id of ids) reads.hmget(recordKey(kind, id), 'version', 'value');
+      const replies = (await reads.exec()) ?? [];
+      const out: Array<{ id: string } & StoredRecord<T>> = [];
+      const gone: string[] = [];
+      for (const [i, id] of ids.entries()) {
+        const [err, reply] = replies[i] ?? [new Error('no reply'), null];
+        if (err) throw err;
+        const [version, json] = reply as Array<string | null>;
+        if (version == null && json == null) gone.push(id);
+        else out.push({ id, ...this.parse<T>(kind, id, version ?? null, json ?? null) });
+      }
+      if (gone.length > 0) {
+        await Promise.all(gone.map((id) => this.redis.storeUnindex(recordKey(kind, id), indexKey(kind), id)));
+      }
+      return out;
+    });
+  }
+
+  acquireLease(name: string, owner: string, ttlMs: number): Promise<boolean> {
+    return this.call('acquireLease', async () => {
+      const ttl = String(Math.max(1, Math.ceil(ttlMs)));
+      return (await this.redis.leaseAcquire(leaseKey(name), owner, ttl)) === 1;
+    });
+  }
+
+  releaseLease(name: string, owner: string): Promise<void> {
+    return this.call('releaseLease', async () => {
+      await this.redis.leaseRelease(leaseKey(name), owner);
+    });
+  }
+
+  ping(): Promise<void> {
+    return this.call('ping', async () => {
+      await this.redis.ping();
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      await this.redis.quit();
+    } catch {
+      // Redis is down: nothing to flush, just drop the socket.
+      this.redis.disconnect();
+    }
+  }
+}
