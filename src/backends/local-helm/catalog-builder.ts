@@ -8,6 +8,8 @@ export interface PlanTarget {
   chart: string;
   chartVersion: string;
   appVersion: string;
+  /** Where the chart archive is (for its values.schema.json). */
+  urls?: string[];
 }
 
 export interface BuiltCatalog {
@@ -101,7 +103,12 @@ export function buildCatalog(
     const service = offering(chart, versions, tagsFor(chart));
     service.plans.forEach((plan, i) => {
       const entry = versions[i]!;
-      plans.set(plan.id, { chart, chartVersion: entry.version, appVersion: entry.appVersion });
+      plans.set(plan.id, {
+        chart,
+        chartVersion: entry.version,
+        appVersion: entry.appVersion,
+        ...(entry.urls === undefined ? {} : { urls: entry.urls }),
+      });
     });
     services.push(service);
   }

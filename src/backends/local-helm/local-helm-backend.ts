@@ -22,6 +22,7 @@ import {
   started,
 } from '../../plugin-api/index.ts';
 import { buildCatalog, type PlanTarget } from './catalog-builder.ts';
+import { ChartValuesSchemas } from './chart-values-schema.ts';
 import { helmValues } from './helm-values.ts';
 import type { ChartReference, HelmRunner } from './helm-runner.ts';
 import type { KubeReads } from './kube-reads.ts';
@@ -59,6 +60,7 @@ async function providerCall<T>(what: string, work: () => Promise<T>): Promise<T>
 
 export class LocalHelmBackend implements Backend {
   private plans = new Map<string, PlanTarget>();
+  private readonly valuesSchemas: ChartValuesSchemas;
 
   constructor(
     private readonly options: LocalHelmOptions,
@@ -66,7 +68,9 @@ export class LocalHelmBackend implements Backend {
     private readonly helm: HelmRunner,
     private readonly kube: KubeReads,
     private readonly chartReference: (chart: string, version: string) => ChartReference,
-  ) {}
+  ) {
+    this.valuesSchemas = new ChartValuesSchemas(options.repository, deps.configDir, deps.log);
+  }
 
   async catalog(ctx: CallContext): Promise<Catalog> {
     const index = await loadRepositoryIndex(this.options.repository, this.deps.configDir, ctx.signal);
@@ -77,7 +81,21 @@ export class LocalHelmBackend implements Backend {
       }
     }
     this.plans = built.plans;
+    await this.attachValuesSchemas(built.catalog, ctx);
     return built.catalog;
+  }
+
+  /** A plan's parameters are the chart's values: its values.schema.json, where the chart ships one. */
+  private async attachValuesSchemas(catalog: Catalog, ctx: CallContext): Promise<void> {
+    for (const service of catalog.services) {
+      for (const plan of service.plans) {
+        const target = this.plans.get(plan.id);
+        if (target === undefined) continue;
+        const schema = await this.valuesSchemas.schemaFor(target.chart, target.chartVersion, target.urls, ctx.signal);
+        if (schema === undefined) continue;
+        plan.schemas = { service_instance: { create: { parameters: schema }, update: { parameters: schema } } };
+      }
+    }
   }
 
   private async planTarget(serviceId: string, planId: string, ctx: CallContext): Promise<PlanTarget> {

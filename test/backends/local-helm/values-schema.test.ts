@@ -1,0 +1,50 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ctx, type HelmWorld, startHelmWorld } from './setup.ts';
+
+const VALUES_SCHEMA = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  type: 'object',
+  properties: { architecture: { type: 'string', enum: ['standalone', 'replication'] } },
+};
+
+/** A repository with a real chart archive (built with tar) that ships a values.schema.json. */
+function writeRepository(dir: string): string {
+  const chartDir = join(dir, 'src', 'mariadb');
+  mkdirSync(chartDir, { recursive: true });
+  writeFileSync(join(chartDir, 'Chart.yaml'), 'apiVersion: v2\nname: mariadb\nversion: 20.4.2\nappVersion: 11.4.5\n');
+  writeFileSync(join(chartDir, 'values.schema.json'), JSON.stringify(VALUES_SCHEMA));
+  execFileSync('tar', ['-czf', join(dir, 'mariadb-20.4.2.tgz'), '-C', join(dir, 'src'), 'mariadb']);
+  const index = join(dir, 'index.yaml');
+  writeFileSync(
+    index,
+    [
+      'apiVersion: v1',
+      'entries:',
+      '  mariadb:',
+      '    - { name: mariadb, version: 20.4.2, appVersion: 11.4.5, urls: [mariadb-20.4.2.tgz] }',
+      '    - { name: mariadb, version: 20.2.2, appVersion: 11.4.4, urls: [missing-20.2.2.tgz] }',
+    ].join('\n'),
+  );
+  return index;
+}
+
+describe('plan schemas from values.schema.json', () => {
+  let world: HelmWorld;
+  beforeAll(async () => {
+    world = await startHelmWorld();
+  });
+  afterAll(() => world.close());
+
+  it('publishes the chart values schema as the plan parameters schema, and none where the archive has none', async () => {
+    const repository = writeRepository(join(world.dir, 'repo'));
+    const catalog = await (await world.backend({ repository, charts: ['mariadb'] })).catalog(ctx());
+    const plans = catalog.services[0]?.plans ?? [];
+    expect(plans.map((p) => p.id)).toEqual(['mariadb-11.4.5', 'mariadb-11.4.4']);
+    expect(plans[0]?.schemas?.service_instance?.create?.parameters).toEqual(VALUES_SCHEMA);
+    expect(plans[0]?.schemas?.service_instance?.update?.parameters).toEqual(VALUES_SCHEMA);
+    expect(plans[1]?.schemas).toBeUndefined();
+  });
+});
