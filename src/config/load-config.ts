@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse } from 'yaml';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { DynamoDbStoreConfigSchema, MemoryStoreConfigSchema, RedisStoreConfigSchema } from '../state/store-config.ts';
 import { createOptionsAjv } from './ajv.ts';
 import { describeAjvError } from './errors-path.ts';
 import { interpolateEnv } from './interpolate.ts';
@@ -20,10 +22,29 @@ export interface LoadedConfig {
   source: string;
 }
 
-const validate = createOptionsAjv().compile(ConfigSchema);
+const ajv = createOptionsAjv();
+const validate = ajv.compile(ConfigSchema);
+const stateBranches: Record<string, ValidateFunction> = {
+  memory: ajv.compile(MemoryStoreConfigSchema),
+  redis: ajv.compile(RedisStoreConfigSchema),
+  dynamodb: ajv.compile(DynamoDbStoreConfigSchema),
+};
+
+/** Errors of the `state` union are reported for the branch its `type` names, not for every branch. */
+function describeErrors(raw: unknown, errors: ErrorObject[]): string[] {
+  const state = (raw as { state?: { type?: unknown } } | null)?.state;
+  const branch = typeof state?.type === 'string' ? stateBranches[state.type] : undefined;
+  const others = errors.filter((e) => !e.instancePath.startsWith('/state')).map((e) => describeAjvError(e));
+  if (errors.length === others.length) return others;
+  if (branch === undefined) {
+    return [...others, `state.type: must be one of ${Object.keys(stateBranches).join(', ')}`];
+  }
+  branch(state);
+  return [...others, ...(branch.errors ?? []).map((e) => describeAjvError(e, 'state'))];
+}
 
 export function validateConfig(raw: unknown): OmnibrokerConfig {
-  if (!validate(raw)) throw new ConfigError((validate.errors ?? []).map((e) => describeAjvError(e)));
+  if (!validate(raw)) throw new ConfigError(describeErrors(raw, validate.errors ?? []));
   const config = raw as OmnibrokerConfig;
   const problems: string[] = [];
   if (config.auth.basic.length === 0 && config.auth.bearer.length === 0) {

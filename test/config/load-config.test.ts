@@ -66,6 +66,17 @@ describe('config file', () => {
     expect(() => loadConfigFile(noAuth, {})).toThrow(/auth: configure at least one basic user or bearer token/);
   });
 
+  it('reports state errors for the store its type names', () => {
+    const file = writeConfig(`${minimal('  - { name: a, type: mysql }')}state: { type: redis, urll: "redis://x" }\n`);
+    expect(() => loadConfigFile(file, { PW: 'long-enough-password' })).toThrow(
+      /invalid configuration:\n {2}state\.url: is required\n {2}state\.urll: unknown option$/,
+    );
+    const unknown = writeConfig(`${minimal('  - { name: a, type: mysql }')}state: { type: etcd }\n`);
+    expect(() => loadConfigFile(unknown, { PW: 'long-enough-password' })).toThrow(
+      /state\.type: must be one of memory, redis, dynamodb/,
+    );
+  });
+
   it('says when the file is missing or not YAML', () => {
     expect(() => loadConfigFile('/nonexistent/omnibroker.yaml')).toThrow(/cannot read the config file/);
     expect(() => loadConfigFile(writeConfig('backends: [unclosed'))).toThrow(/not valid YAML/);
