@@ -50,6 +50,13 @@ export function validateConfig(raw: unknown): OmnibrokerConfig {
   if (config.auth.basic.length === 0 && config.auth.bearer.length === 0) {
     problems.push('auth: configure at least one basic user or bearer token');
   }
+  for (const [i, backend] of config.backends.entries()) {
+    if (backend.breaker.timeoutMs >= config.operations.leaseTtlMs) {
+      problems.push(
+        `backends[${i}].breaker.timeoutMs: ${backend.breaker.timeoutMs} must be shorter than operations.leaseTtlMs (${config.operations.leaseTtlMs}), or a running call's lease can expire`,
+      );
+    }
+  }
   const seen = new Map<string, number>();
   for (const [i, backend] of config.backends.entries()) {
     const first = seen.get(backend.name);

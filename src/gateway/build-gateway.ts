@@ -46,6 +46,14 @@ export function buildGateway(broker: Broker, options: GatewayOptions): FastifyIn
     }
   });
 
+  // While shutting down, answers close their connection, so keep-alive clients do not hold the process open.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
   app.addHook('onRequest', async (request, reply) => {
     const given = request.headers[REQUEST_IDENTITY];
     if (typeof given === 'string' && given !== '') reply.header(REQUEST_IDENTITY, given);

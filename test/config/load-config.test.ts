@@ -77,6 +77,15 @@ describe('config file', () => {
     );
   });
 
+  it('refuses a backend call deadline that outlives the mutation lease', () => {
+    const file = writeConfig(
+      `${minimal('  - { name: a, type: mysql, breaker: { timeoutMs: 5000 } }')}operations: { leaseTtlMs: 2000 }\n`,
+    );
+    expect(() => loadConfigFile(file, { PW: 'long-enough-password' })).toThrow(
+      /backends\[0\]\.breaker\.timeoutMs: 5000 must be shorter than operations\.leaseTtlMs \(2000\)/,
+    );
+  });
+
   it('says when the file is missing or not YAML', () => {
     expect(() => loadConfigFile('/nonexistent/omnibroker.yaml')).toThrow(/cannot read the config file/);
     expect(() => loadConfigFile(writeConfig('backends: [unclosed'))).toThrow(/not valid YAML/);
