@@ -145,7 +145,7 @@ variable "aws_region" {
 }
 
 variable "aws_role_arn" {
-  description = "IAM role the broker assumes through IRSA (output broker_role_arn of infra/terraform/aws)."
+  description = "IAM role the broker assumes through IRSA (output role_arn of infra/terraform/aws)."
   type        = string
   default     = null
 }
