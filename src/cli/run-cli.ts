@@ -1,8 +1,26 @@
 import { ConfigError } from '../config/load-config.ts';
 import { type CliCommand, UsageError } from './command.ts';
+import { bindingsCommand } from './commands/bindings.ts';
+import { catalogCommand } from './commands/catalog.ts';
+import { doctorCommand } from './commands/doctor.ts';
+import { initStoreCommand } from './commands/init-store.ts';
+import { instancesCommand } from './commands/instances.ts';
+import { purgeCommand } from './commands/purge.ts';
+import { rotateKeysCommand } from './commands/rotate-keys.ts';
 import { serveCommand } from './commands/serve.ts';
+import { statusCommand } from './commands/status.ts';
 
-export const COMMANDS: CliCommand[] = [serveCommand];
+export const COMMANDS: CliCommand[] = [
+  serveCommand,
+  catalogCommand,
+  instancesCommand,
+  bindingsCommand,
+  statusCommand,
+  doctorCommand,
+  purgeCommand,
+  rotateKeysCommand,
+  initStoreCommand,
+];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -53,7 +53,11 @@ export function httpSender(baseUrl: string): Send {
       ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
     });
     const text = await res.text();
-    return { status: res.status, headers: Object.fromEntries(res.headers.entries()), body: parse(text), text };
+    const received: Record<string, string> = {};
+    res.headers.forEach((value, key) => {
+      received[key] = value;
+    });
+    return { status: res.status, headers: received, body: parse(text), text };
   };
 }
 

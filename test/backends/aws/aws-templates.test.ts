@@ -57,7 +57,7 @@ describe.each(files)('shipped template %s', (file) => {
   });
 
   it('generates per-plan schemas that match the template parameters and accept the plan defaults', () => {
-    const ajv = new Ajv({ strict: false });
+    const ajv = new Ajv.default({ strict: false });
     for (const plan of spec.metadata.Plans) {
       const create = createParametersSchema(spec, plan) as {
         properties: Record<string, Record<string, unknown>>;
