@@ -22,6 +22,13 @@ export interface BindInput {
 
 const resourceName = (key: string) => `binding:${key}`;
 
+/** `bind_resource: {}` and empty-string fields (Korifi's `app_guid: ""`) count as not given (OSB-RULES 5, 18). */
+function givenBindResource(bindResource: JsonObject | undefined): JsonObject | undefined {
+  if (bindResource === undefined) return undefined;
+  const kept = Object.fromEntries(Object.entries(bindResource).filter(([, v]) => v !== '' && v !== null));
+  return Object.keys(kept).length === 0 ? undefined : kept;
+}
+
 /** Bind, unbind, fetch and last_operation of service bindings. */
 export class Bindings {
   readonly spec: ResourceSpec<BindingRecord>;
@@ -149,8 +156,7 @@ export class Bindings {
       throw errors.badRequest(`service "${serviceId}" plan "${planId}" is not bindable`);
     const parameters = input.parameters ?? {};
     if (plan !== undefined) checkParameters(plan, 'bind', parameters);
-    const bindResource =
-      input.bindResource !== undefined && Object.keys(input.bindResource).length > 0 ? input.bindResource : undefined;
+    const bindResource = givenBindResource(input.bindResource);
     const appGuid = present(input.appGuid) ?? present(bindResource?.app_guid as string | undefined);
     const key = bindingKey(input.instanceId, input.bindingId);
     const hashFor = (salt: string) => requestHash(salt, { serviceId, planId, parameters, appGuid });

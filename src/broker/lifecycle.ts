@@ -164,7 +164,13 @@ export class Lifecycle {
         forget = true;
         return undefined;
       }
-      const failed = { ...r.op, attempts: r.op.attempts + 1, state: 'failed' as const, description, retryable: !userSide };
+      const failed = {
+        ...r.op,
+        attempts: r.op.attempts + 1,
+        state: 'failed' as const,
+        description,
+        retryable: !userSide,
+      };
       if (r.op.kind === 'update') return { ...r, status: 'ready', op: failed, updatedAt: Date.now() } as R;
       if (DELETE_KINDS.has(r.op.kind))
         return {

@@ -148,7 +148,8 @@ function fitTags(tags: unknown, report: Report): string[] | undefined {
   const strings = tags.filter((t): t is string => typeof t === 'string');
   const kept: string[] = [];
   for (const tag of strings) {
-    if ([...kept, tag].join(',').length > MAX_TAGS_CHARS) break;
+    // The JSON length bounds every way CC could join them.
+    if (JSON.stringify([...kept, tag]).length > MAX_TAGS_CHARS) break;
     kept.push(tag);
   }
   if (kept.length !== tags.length) {

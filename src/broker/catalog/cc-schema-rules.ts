@@ -1,3 +1,6 @@
+import { Ajv } from 'ajv';
+import AjvDraft04 from 'ajv-draft-04';
+import draft06MetaSchema from 'ajv/dist/refs/json-schema-draft-06.json' with { type: 'json' };
 import type { JsonObject } from '../../plugin-api/index.ts';
 
 const DRAFT04 = 'http://json-schema.org/draft-04/schema#';
@@ -92,10 +95,33 @@ function walk(node: unknown, state: Walk, path: string): void {
   }
 }
 
+// CC checks each schema against its draft's meta-schema: `required: []` is valid draft-06 but not draft-04.
+const draft04Meta = new AjvDraft04.default({ strict: false });
+const draft06Meta = (() => {
+  const ajv = new Ajv({ strict: false });
+  ajv.addMetaSchema(draft06MetaSchema);
+  return ajv;
+})();
+
+function metaSchemaProblem(candidate: JsonObject): string | undefined {
+  const ajv = candidate.$schema === DRAFT04 ? draft04Meta : draft06Meta;
+  return ajv.validateSchema(candidate) === true ? undefined : ajv.errorsText(ajv.errors, { dataVar: 'schema' });
+}
+
+/** The schema under `target`'s exact `$schema`, with the id keyword that draft uses. */
+function relabelled(schema: JsonObject, target: string): JsonObject {
+  if (schema.$schema === target) return schema;
+  const { id, $id, ...rest } = schema;
+  const idKey =
+    target === DRAFT04 ? { ...(id === undefined ? {} : { id }) } : { ...($id === undefined ? {} : { $id }) };
+  return { ...rest, ...idKey, $schema: target };
+}
+
 /**
- * What Cloud Controller accepts of one parameters schema (OSB-RULES 21): draft-04 or draft-06 `$schema`,
- * at most 64 KiB, no external `$ref`. A schema of another draft that only uses draft-04/06 keywords is
- * relabelled; one that cannot be expressed is not published (the gateway still validates with the original).
+ * What Cloud Controller accepts of one parameters schema (OSB-RULES 21): exactly the draft-04 or draft-06
+ * `$schema`, valid under that meta-schema, at most 64 KiB, no external `$ref`. A schema of another draft that
+ * only uses draft-04/06 keywords is relabelled; one that cannot be expressed is not published (the gateway
+ * still validates with the original).
  */
 export function cloudControllerSchema(schema: JsonObject): SchemaVerdict {
   if (Buffer.byteLength(JSON.stringify(schema)) > MAX_SCHEMA_BYTES) {
@@ -106,14 +132,20 @@ export function cloudControllerSchema(schema: JsonObject): SchemaVerdict {
   if (state.problem !== undefined) return { publish: undefined, reason: state.problem };
   const declared = typeof schema.$schema === 'string' ? schema.$schema : undefined;
   const normalised = declared?.replace(/^https:/, 'http:').replace(/#?$/, '#');
-  if (normalised === DRAFT04 && !state.needsDraft06) return { publish: schema };
-  if (normalised === DRAFT06) return { publish: schema };
-  const target = state.needsDraft06 ? DRAFT06 : DRAFT04;
-  const { id, $id, ...rest } = schema;
-  const idKey =
-    target === DRAFT04 ? { ...(id === undefined ? {} : { id }) } : { ...($id === undefined ? {} : { $id }) };
-  return {
-    publish: { ...rest, ...idKey, $schema: target },
-    rewritten: `$schema ${declared ?? '(none)'} relabelled ${target} (only ${target === DRAFT04 ? 'draft-04' : 'draft-06'} keywords used)`,
-  };
+  const targets = state.needsDraft06 || normalised === DRAFT06 ? [DRAFT06] : [DRAFT04, DRAFT06];
+  const problems: string[] = [];
+  for (const target of targets) {
+    const candidate = relabelled(schema, target);
+    const problem = metaSchemaProblem(candidate);
+    if (problem !== undefined) {
+      problems.push(`${target === DRAFT04 ? 'draft-04' : 'draft-06'}: ${problem}`);
+      continue;
+    }
+    if (candidate === schema) return { publish: schema };
+    return {
+      publish: candidate,
+      rewritten: `$schema ${declared ?? '(none)'} relabelled ${target} (valid ${target === DRAFT04 ? 'draft-04' : 'draft-06'})`,
+    };
+  }
+  return { publish: undefined, reason: `is not a valid draft-04/06 schema (${problems.join('; ')})` };
 }

@@ -63,7 +63,7 @@ describe('azure backend behind the whole broker', () => {
     const redis = await startRedis();
     const broker = await startBrokerProcess({
       state: { type: 'redis', url: redis.url },
-      backends: [{ name: 'azure', type: 'azure', options: world.options() }],
+      backends: [{ name: 'azure', type: 'azure', breaker: { timeoutMs: 900 }, options: world.options() }],
       operations: { minPollIntervalMs: 0, sweepIntervalMs: 200, leaseTtlMs: 1000 },
     });
     try {
