@@ -1,7 +1,4 @@
 /**
- * ENGINEERS WORKING IN PARALLEL: read /work/main/AGENTS.md first (ground rules: your paths only, no git commits,
- * the test harness, credential shape). This note is removed when the team work is merged.
- *
  * The omnibroker plugin API: the only module a backend plugin imports. Versioned by PLUGIN_API_VERSION.
  */
 export { Type, type Static, type TSchema } from '@sinclair/typebox';
