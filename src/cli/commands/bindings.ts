@@ -2,9 +2,8 @@ import type { BindingRecord } from '../../broker/records.ts';
 import { formatAge } from '../age.ts';
 import type { CliCommand } from '../command.ts';
 import { loadCliConfig, parseCommandArgs } from '../load-cli-config.ts';
-import { publicView } from '../public-view.ts';
 import { byCreation, describeState } from '../record-state.ts';
-import { textTable } from '../text-table.ts';
+import { printRecords } from '../print-records.ts';
 import { withStore } from '../with-store.ts';
 
 export const bindingsCommand: CliCommand = {
@@ -28,29 +27,15 @@ Exit codes: 0 listed, 1 the store failed, 2 bad arguments or config.`,
       .filter((r) => values.all === true || r.value.status !== 'deleted')
       .filter((r) => values.instance === undefined || r.value.instanceId === values.instance)
       .sort(byCreation);
-    if (values.json === true) {
-      process.stdout.write(
-        `${JSON.stringify(
-          shown.map((r) => publicView(r.value)),
-          null,
-          2,
-        )}\n`,
-      );
-      return 0;
-    }
-    if (shown.length === 0) {
-      process.stdout.write('no service bindings\n');
-      return 0;
-    }
-    const rows = shown.map(({ value: r }) => [
-      r.instanceId,
-      r.bindingId,
-      r.backend,
-      r.appGuid ?? '',
-      describeState(r),
-      formatAge(r.createdAt),
-    ]);
-    process.stdout.write(`${textTable(['instance', 'binding', 'backend', 'app', 'state', 'age'], rows)}\n`);
+    printRecords(
+      shown.map((r) => r.value),
+      values.json === true,
+      {
+        noun: 'service bindings',
+        headers: ['instance', 'binding', 'backend', 'app', 'state', 'age'],
+        row: (r) => [r.instanceId, r.bindingId, r.backend, r.appGuid ?? '', describeState(r), formatAge(r.createdAt)],
+      },
+    );
     return 0;
   },
 };
