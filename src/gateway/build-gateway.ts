@@ -28,6 +28,8 @@ export function buildGateway(broker: Broker, options: GatewayOptions): FastifyIn
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestIdentity' }),
     bodyLimit: options.bodyLimit,
     return503OnClosing: true,
+    // Router-level rejections (over-long path segment, malformed %-escape) get the OSB error body too.
+    frameworkErrors: (error, request, reply) => sendError(reply, request, error),
     genReqId: (req) => {
       const given = req.headers[REQUEST_IDENTITY];
       return typeof given === 'string' && given !== '' && given.length <= 200 ? given : randomUUID();
@@ -61,7 +63,9 @@ export function buildGateway(broker: Broker, options: GatewayOptions): FastifyIn
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unknown';
     broker.deps.metrics.httpRequests.inc({ route, method: request.method, status: String(reply.statusCode) });
-    request.log.info(
+    // Platforms poll (Korifi every few ms): successful reads are debug lines; mutations and failures stay info.
+    const quiet = request.method === 'GET' && reply.statusCode < 400;
+    request.log[quiet ? 'debug' : 'info'](
       { method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
       'request finished',
     );

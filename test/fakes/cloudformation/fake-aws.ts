@@ -16,6 +16,9 @@ export interface FakeAwsOptions {
  * SSM and Secrets Manager (JSON 1.1), Lambda Invoke (REST JSON) and enough S3 (ListObjectsV2, GetObject)
  * to read templates. Point every SDK client's `endpoint` at `url`.
  */
+/** Key id of the temporary credentials the fake STS issues. */
+export const ASSUMED_ACCESS_KEY_ID = 'ASIAASSUMEDROLE';
+
 export class FakeAws {
   readonly cloudFormation: FakeCloudFormation;
   readonly secrets = new Map<string, { name: string; value: string }>();
@@ -24,6 +27,10 @@ export class FakeAws {
   readonly objects = new Map<string, string>();
   /** Every request by action / target, in order: what the client actually sent. */
   readonly calls: string[] = [];
+  /** The access key id that signed each query-protocol call, in order (to see which credentials were used). */
+  readonly signers: string[] = [];
+  /** AssumeRole requests: the role and session name asked for. */
+  readonly assumedRoles: Array<{ roleArn: string; sessionName: string }> = [];
   private throttles: Array<{ action?: string; remaining: number }> = [];
   private server: Server | undefined;
   url = '';
@@ -86,7 +93,8 @@ export class FakeAws {
     if (req.method === 'POST' && lambda !== null)
       return this.invoke(decodeURIComponent(lambda[1] as string), body, res);
     if (req.method === 'POST' && String(req.headers['content-type']).startsWith('application/x-www-form-urlencoded')) {
-      return this.query(new URLSearchParams(body), res);
+      const signer = /Credential=([^/]+)\//.exec(String(req.headers.authorization ?? ''))?.[1] ?? '';
+      return this.query(new URLSearchParams(body), res, signer);
     }
     if (req.method === 'GET') return this.s3(url, res);
     res.writeHead(404).end();
@@ -94,9 +102,14 @@ export class FakeAws {
 
   // --- CloudFormation (query protocol) ---
 
-  private query(form: URLSearchParams, res: ServerResponse): void {
+  private query(form: URLSearchParams, res: ServerResponse, signer: string): void {
     const action = form.get('Action') ?? '';
     this.calls.push(action);
+    this.signers.push(signer);
+    if (action === 'AssumeRole') {
+      this.assumeRole(form, res);
+      return;
+    }
     const requestId = randomUUID();
     let status = 200;
     let text: string;
@@ -113,6 +126,29 @@ export class FakeAws {
       }
     }
     res.writeHead(status, { 'content-type': 'text/xml' }).end(text);
+  }
+
+  // --- STS (query protocol): AssumeRole hands out temporary credentials with their own key id ---
+
+  private assumeRole(form: URLSearchParams, res: ServerResponse): void {
+    const roleArn = form.get('RoleArn') ?? '';
+    const sessionName = form.get('RoleSessionName') ?? '';
+    this.assumedRoles.push({ roleArn, sessionName });
+    const expiration = new Date(Date.now() + 3_600_000).toISOString();
+    const text = queryResponse(
+      'AssumeRole',
+      {
+        Credentials: {
+          AccessKeyId: ASSUMED_ACCESS_KEY_ID,
+          SecretAccessKey: 'assumed-secret',
+          SessionToken: 'assumed-session-token',
+          Expiration: expiration,
+        },
+        AssumedRoleUser: { Arn: `${roleArn}/${sessionName}`, AssumedRoleId: `AROAFAKE:${sessionName}` },
+      },
+      randomUUID(),
+    );
+    res.writeHead(200, { 'content-type': 'text/xml' }).end(text);
   }
 
   private cfnAction(action: string, form: URLSearchParams): XmlNode | undefined {

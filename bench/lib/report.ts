@@ -1,0 +1,36 @@
+import { round } from './stats.ts';
+
+export interface Row {
+  scenario: string;
+  metric: string;
+  omnibroker: number;
+  reference?: number;
+  /** omnibroker ÷ reference for throughput, omnibroker − reference for overhead rows. */
+  ratio?: number;
+  target?: string;
+  met?: boolean;
+}
+
+export interface ScenarioReport {
+  rows: Row[];
+  /** Every round's raw numbers, for the JSON file. */
+  rounds: Record<string, unknown>;
+}
+
+const cell = (value: number | undefined) => (value === undefined ? '' : String(round(value)));
+
+export function formatTable(rows: Row[]): string {
+  const header = ['scenario', 'metric', 'omnibroker', 'reference', 'ratio/delta', 'target', 'met'];
+  const lines = rows.map((r) => [
+    r.scenario,
+    r.metric,
+    cell(r.omnibroker),
+    cell(r.reference),
+    cell(r.ratio),
+    r.target ?? '',
+    r.met === undefined ? '' : r.met ? 'yes' : 'NO',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
+  const format = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+  return [format(header), format(widths.map((w) => '-'.repeat(w))), ...lines.map(format)].join('\n');
+}

@@ -1,0 +1,21 @@
+import type { PrivateRedis } from '../../test/support/redis.ts';
+import type { UpstreamBrokerProcess } from '../../test/fakes/upstream-broker/process.ts';
+
+/** What every scenario shares: the run settings and the long-lived helpers started once by run.ts. */
+export interface BenchContext {
+  rounds: number;
+  /** Length of one load round. */
+  seconds: number;
+  connections: number;
+  logLevel: string;
+  /** Node flags for every broker process (`--cpu-prof …` when profiling). */
+  brokerFlags: string[];
+  redis: PrivateRedis;
+  /** The upstream fake in sync mode, as its own process. */
+  upstream: UpstreamBrokerProcess;
+}
+
+export const UPSTREAM_HEADERS = {
+  'x-broker-api-version': '2.17',
+  authorization: `Basic ${Buffer.from('upstream:upstream-secret').toString('base64')}`,
+};
