@@ -19,6 +19,22 @@ export interface GatewayOptions {
 }
 
 const REQUEST_IDENTITY = 'x-broker-api-request-identity';
+/** Deeper JSON is no real OSB request, and recursive work on it (schemas, hashing) could exhaust the stack. */
+const MAX_BODY_DEPTH = 64;
+
+/** Depth of a parsed JSON value, walked with an explicit stack (the input may be arbitrarily deep). */
+function nestingDepth(value: unknown): number {
+  let deepest = 0;
+  const pending: Array<[unknown, number]> = [[value, 1]];
+  while (pending.length > 0) {
+    const [node, depth] = pending.pop() as [unknown, number];
+    if (node === null || typeof node !== 'object') continue;
+    deepest = Math.max(deepest, depth);
+    if (deepest > MAX_BODY_DEPTH) return deepest;
+    for (const child of Object.values(node)) pending.push([child, depth + 1]);
+  }
+  return deepest;
+}
 
 /** The OSB HTTP surface; returns an app that is not listening yet (tests use inject()). */
 export function buildGateway(broker: Broker, options: GatewayOptions): FastifyInstance {
@@ -41,11 +57,18 @@ export function buildGateway(broker: Broker, options: GatewayOptions): FastifyIn
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
     const text = (body as string).trim();
     if (text === '') return done(null, undefined);
+    let parsed: unknown;
     try {
-      done(null, JSON.parse(text));
+      parsed = JSON.parse(text);
     } catch (error) {
       done(errors.badRequest(`request body is not valid JSON: ${(error as Error).message}`), undefined);
+      return;
     }
+    if (nestingDepth(parsed) > MAX_BODY_DEPTH) {
+      done(errors.badRequest(`request body is nested deeper than ${MAX_BODY_DEPTH} levels`), undefined);
+      return;
+    }
+    done(null, parsed);
   });
 
   // While shutting down, answers close their connection, so keep-alive clients do not hold the process open.

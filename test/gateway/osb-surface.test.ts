@@ -253,3 +253,14 @@ describe('idempotency and lifecycle', () => {
     expect((await harness.client.deprovision('fail-1', ids)).status).toBe(410);
   });
 });
+
+describe('deeply nested bodies', () => {
+  it('answers 400 with a description, and the broker keeps working', async () => {
+    const deep = `${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}`;
+    const body = `{"service_id":"${SVC}","plan_id":"${PLAN}","parameters":${deep}}`;
+    const res = await harness.client.raw({ method: 'PATCH', path: '/v2/service_instances/life-1', body });
+    expect(res.status).toBe(400);
+    expect(res.body.description).toMatch(/nested deeper than 64 levels/);
+    expect((await harness.client.catalog()).status).toBe(200);
+  });
+});

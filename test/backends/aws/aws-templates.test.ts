@@ -14,6 +14,9 @@ interface LintResult {
   templateValid: boolean;
   errors: { crit: Array<{ message: string; resource: string }> };
 }
+// cfn-lint 1.x still calls util.isUndefined, which Node 23 removed: restore that one helper before loading it.
+const nodeUtil = createRequire(import.meta.url)('node:util') as { isUndefined?: (value: unknown) => boolean };
+nodeUtil.isUndefined ??= (value) => value === undefined;
 const cfnLint = createRequire(import.meta.url)('cfn-lint/lib/api.js') as {
   validateJsonObject(template: unknown, options: { parameters: Record<string, unknown> }): LintResult;
 };
