@@ -13,8 +13,17 @@ export interface PrivateMariadb {
   stop(): Promise<void>;
 }
 
+/** Server certificate and key (PEM files); with them the server refuses connections without TLS. */
+export interface MariadbTls {
+  certFile: string;
+  keyFile: string;
+  /** The certificate's PEM text, trusted by the readiness probe. */
+  cert: string;
+}
+
 /** Starts a private mariadbd with its own datadir on a free port, so test runs never collide. */
-export async function startMariadb(): Promise<PrivateMariadb> {
+export async function startMariadb(options: { tls?: MariadbTls } = {}): Promise<PrivateMariadb> {
+  const { tls } = options;
   const dir = mkdtempSync(join(tmpdir(), 'omnibroker-mariadb-'));
   const datadir = join(dir, 'data');
   // A private tmpdir too: parallel bootstraps sharing /tmp collide on their temporary tables.
@@ -48,12 +57,27 @@ export async function startMariadb(): Promise<PrivateMariadb> {
       '--skip-log-bin',
       '--innodb-buffer-pool-size=32M',
       '--skip-name-resolve',
+      // Like Azure Flexible Server: TLS only (require_secure_transport).
+      ...(tls === undefined
+        ? []
+        : [
+            `--ssl-cert=${tls.certFile}`,
+            `--ssl-key=${tls.keyFile}`,
+            `--ssl-ca=${tls.certFile}`,
+            '--require-secure-transport=ON',
+          ]),
     ],
     { stdio: 'ignore' },
   );
   await waitFor(
     async () => {
-      const conn = await mysql.createConnection({ host: '127.0.0.1', port, user: 'root', password: '' });
+      const conn = await mysql.createConnection({
+        host: '127.0.0.1',
+        port,
+        user: 'root',
+        password: '',
+        ...(tls === undefined ? {} : { ssl: { ca: tls.cert } }),
+      });
       await conn.end();
       return true;
     },

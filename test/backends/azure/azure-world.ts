@@ -11,7 +11,7 @@ import type {
 } from '../../../src/plugin-api/index.ts';
 import { type FakeArm, startFakeArm } from '../../fakes/azure-arm/fake-arm.ts';
 import { selfSignedCertificate, type TlsMaterial } from './tls-material.ts';
-import { startTlsMariadb, type TlsMariadb } from './tls-mariadb.ts';
+import { type PrivateMariadb, startMariadb } from '../../support/mariadb.ts';
 
 export const SUBSCRIPTION = '00000000-1111-2222-3333-444444444444';
 export const ACCESS_TOKEN = 'fake-arm-token';
@@ -25,7 +25,7 @@ export function ctx(): CallContext {
 /** A fake ARM (HTTPS, self-signed) whose servers live inside one private TLS-only mariadbd. */
 export interface AzureWorld {
   tls: TlsMaterial;
-  db: TlsMariadb;
+  db: PrivateMariadb;
   arm: FakeArm;
   /** Backend options (as in a config file) pointing at this world. */
   options(extra?: JsonObject): JsonObject;
@@ -36,7 +36,7 @@ export interface AzureWorld {
 
 export async function startAzureWorld(fakeOptions: { pollsPerOperation?: number } = {}): Promise<AzureWorld> {
   const tls = selfSignedCertificate();
-  const db = await startTlsMariadb(tls);
+  const db = await startMariadb({ tls });
   const arm = await startFakeArm({
     tls,
     subscriptionId: SUBSCRIPTION,
