@@ -384,23 +384,15 @@ export class Lifecycle {
     }
   }
 
-  /** Repeats a failed call (an identical request after an infrastructure error), under the caller's lease. */
-  async retry<R extends LifecycleRecord>(
+  /** Repeats a create that failed with an infrastructure error (an identical PUT), under the caller's lease. */
+  async retryCreate<R extends LifecycleRecord>(
     spec: ResourceSpec<R>,
     key: string,
     current: { value: R; version: number },
     identity: CallIdentity,
   ): Promise<BrokerResult> {
-    const retried = {
-      ...current.value,
-      status:
-        current.value.op.kind === 'update'
-          ? 'updating'
-          : current.value.status === 'failed' && CREATE_KINDS.has(current.value.op.kind)
-            ? 'creating'
-            : current.value.status,
-      op: { ...current.value.op, state: 'in progress', description: undefined, retryable: undefined },
-    } as R;
+    const op = { ...current.value.op, state: 'in progress', description: undefined, retryable: undefined };
+    const retried = { ...current.value, status: 'creating', op } as R;
     return this.run(spec, key, retried, { ifVersion: current.version }, identity);
   }
 }

@@ -52,7 +52,7 @@ export class ResourceRequests {
       if (current !== undefined && current.value.status !== 'deleted') {
         const answer = this.answerRepeatedCreate(spec, current.value, hashFor(current.value.salt));
         if (answer !== 'retry') return answer;
-        return await this.lifecycle.retry(spec, key, current, meta.identity);
+        return await this.lifecycle.retryCreate(spec, key, current, meta.identity);
       }
       const write = current === undefined ? ({ ifAbsent: true } as const) : { ifVersion: current.version };
       return await this.lifecycle.run(spec, key, buildIntent(newSalt()), write, meta.identity);
