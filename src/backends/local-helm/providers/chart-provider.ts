@@ -1,4 +1,4 @@
-import type { Credentials, JsonObject } from '../../../plugin-api/index.ts';
+import { type Credentials, type JsonObject, type SqlEngine, sqlCredentials } from '../../../plugin-api/index.ts';
 
 /** Where a release's client endpoint lives, and the Secret and values it was installed with. */
 export interface ReleaseEndpoint {
@@ -55,4 +55,16 @@ export function requireSecretKey(endpoint: ReleaseEndpoint, key: string): string
     throw new Error(`the Secret of release ${endpoint.release} in ${endpoint.namespace} has no key "${key}"`);
   }
   return value;
+}
+
+/** A per-binding SQL user as a binding: credentials at the in-cluster address, the username kept for unbind. */
+export function sqlUserBinding(
+  engine: SqlEngine,
+  endpoint: ReleaseEndpoint,
+  user: { database: string; username: string; password: string },
+): ProviderBinding {
+  return {
+    credentials: sqlCredentials({ engine, provider: PROVIDER_NAME, host: endpoint.host, port: endpoint.port, ...user }),
+    data: { username: user.username },
+  };
 }

@@ -4,12 +4,12 @@ import {
   dropDatabaseUser,
   type MysqlAdmin,
 } from '../../../plugin-api/mysql-accounts.ts';
-import { derivedName, type JsonObject, randomPassword, sqlCredentials } from '../../../plugin-api/index.ts';
+import { derivedName, type JsonObject, randomPassword } from '../../../plugin-api/index.ts';
 import {
   type ChartProvider,
-  PROVIDER_NAME,
   type ReleaseEndpoint,
   requireSecretKey,
+  sqlUserBinding,
   valueAt,
 } from './chart-provider.ts';
 
@@ -32,18 +32,7 @@ export function mysqlFamilyProvider(rootPasswordKey: string, tags: string[]): Ch
       const password = randomPassword();
       await createDatabase(admin(endpoint), database);
       await createDatabaseUser(admin(endpoint), { database, username, password });
-      return {
-        credentials: sqlCredentials({
-          engine: 'mysql',
-          provider: PROVIDER_NAME,
-          host: endpoint.host,
-          port: endpoint.port,
-          database,
-          username,
-          password,
-        }),
-        data: { username },
-      };
+      return sqlUserBinding('mysql', endpoint, { database, username, password });
     },
     async unbind(endpoint, data: JsonObject) {
       if (typeof data.username === 'string') await dropDatabaseUser(admin(endpoint), data.username);

@@ -1,10 +1,10 @@
 import pg from 'pg';
-import { derivedName, type JsonObject, randomPassword, sqlCredentials } from '../../../plugin-api/index.ts';
+import { derivedName, type JsonObject, randomPassword } from '../../../plugin-api/index.ts';
 import {
   type ChartProvider,
-  PROVIDER_NAME,
   type ReleaseEndpoint,
   requireSecretKey,
+  sqlUserBinding,
   valueAt,
 } from './chart-provider.ts';
 
@@ -46,18 +46,7 @@ export const postgresqlProvider: ChartProvider = {
       // PostgreSQL 15+ no longer lets every role create tables in `public`.
       await client.query(`GRANT ALL ON SCHEMA public TO ${role}`);
     });
-    return {
-      credentials: sqlCredentials({
-        engine: 'postgresql',
-        provider: PROVIDER_NAME,
-        host: endpoint.host,
-        port: endpoint.port,
-        database,
-        username,
-        password,
-      }),
-      data: { username },
-    };
+    return sqlUserBinding('postgresql', endpoint, { database, username, password });
   },
   async unbind(endpoint, data: JsonObject) {
     const username = data.username;
