@@ -1,4 +1,4 @@
-import { type BackendError, errors } from '../../plugin-api/index.ts';
+import { type BackendError, errors, isBackendError } from '../../plugin-api/index.ts';
 
 /** The SDK's RestError, recognised by shape: `@azure/core-rest-pipeline` is not our direct dependency. */
 interface RestErrorShape extends Error {
@@ -31,9 +31,11 @@ export function isNotFound(error: unknown): boolean {
 /**
  * A failed HTTP exchange with ARM mapped onto the plugin error table, keeping Azure's own text. Requests ARM
  * refuses as invalid are the caller's fault; throttling that outlasted the SDK's retries, outages and
- * authentication problems are ours.
+ * authentication problems are ours. An error already in the table (the credential's: no token, so no request
+ * ever reached ARM) keeps its own description.
  */
 export function armError(error: unknown, what: string): BackendError {
+  if (isBackendError(error)) return error;
   const text = `Azure refused to ${what}: ${armErrorText(error)}`;
   const rest = asRestError(error);
   const status = rest?.statusCode;

@@ -10,6 +10,12 @@ const DEFAULT_ADMIN_LOGIN = 'omniadmin';
 const DEFAULT_MYSQL_PORT = 3306;
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
+const authorityCaCertificate = Type.String({
+  minLength: 1,
+  description:
+    'PEM CA certificate(s) to trust for the Entra authority (a private authority or TLS-inspecting proxy); default the system CAs',
+});
+
 const credentialsSchema = Type.Union(
   [
     Type.Object(
@@ -20,9 +26,11 @@ const credentialsSchema = Type.Union(
         authorityHost: Type.Optional(
           Type.String({
             pattern: '^https://',
-            description: 'Entra authority for sovereign clouds; default the public one',
+            description:
+              'Microsoft Entra authority host (https only): a sovereign cloud (e.g. https://login.microsoftonline.us) or a private authority, trusted as given (no instance discovery); default https://login.microsoftonline.com',
           }),
         ),
+        authorityCaCertificate: Type.Optional(authorityCaCertificate),
       },
       { additionalProperties: false, description: 'A service principal (ClientSecretCredential)' },
     ),
@@ -34,6 +42,7 @@ const credentialsSchema = Type.Union(
         managedIdentityClientId: Type.Optional(
           Type.String({ minLength: 1, description: 'Client id of a user-assigned managed identity to use' }),
         ),
+        authorityCaCertificate: Type.Optional(authorityCaCertificate),
       },
       { additionalProperties: false },
     ),

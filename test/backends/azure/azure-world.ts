@@ -9,7 +9,7 @@ import type {
   Outcome,
   ProvisionOutput,
 } from '../../../src/plugin-api/index.ts';
-import { type FakeArm, startFakeArm } from '../../fakes/azure-arm/fake-arm.ts';
+import { type FakeArm, type FakeArmOptions, startFakeArm } from '../../fakes/azure-arm/fake-arm.ts';
 import { selfSignedCertificate, type TlsMaterial } from './tls-material.ts';
 import { type PrivateMariadb, startMariadb } from '../../support/mariadb.ts';
 
@@ -34,7 +34,9 @@ export interface AzureWorld {
   stop(): Promise<void>;
 }
 
-export async function startAzureWorld(fakeOptions: { pollsPerOperation?: number } = {}): Promise<AzureWorld> {
+export async function startAzureWorld(
+  fakeOptions: Pick<FakeArmOptions, 'pollsPerOperation' | 'verifyToken'> = {},
+): Promise<AzureWorld> {
   const tls = selfSignedCertificate();
   const db = await startMariadb({ tls });
   const arm = await startFakeArm({

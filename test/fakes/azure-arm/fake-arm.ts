@@ -25,8 +25,10 @@ export type OperationKind =
 export interface FakeArmOptions {
   tls: { key: string; cert: string };
   subscriptionId: string;
-  /** The only bearer token accepted. */
-  accessToken: string;
+  /** A bearer token accepted as is. */
+  accessToken?: string;
+  /** Also accepts the tokens this says were issued for `audience` (this fake's URL), e.g. a fake Entra's. */
+  verifyToken?: (token: string, audience: string) => boolean;
   /** Status polls that answer InProgress before an operation finishes (default 2). */
   pollsPerOperation?: number;
   /** fullyQualifiedDomainName reported for a server; default `<name>.mysql.database.azure.com`. */
@@ -391,8 +393,14 @@ export async function startFakeArm(options: FakeArmOptions): Promise<FakeArm> {
     );
   }
 
+  function authorized(header: string | undefined): boolean {
+    const token = header?.startsWith('Bearer ') ? header.slice('Bearer '.length) : undefined;
+    if (token === undefined || token === '') return false;
+    return token === options.accessToken || options.verifyToken?.(token, base) === true;
+  }
+
   async function route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    if (req.headers.authorization !== `Bearer ${options.accessToken}`) {
+    if (!authorized(req.headers.authorization)) {
       throw new HttpError(401, {
         code: 'InvalidAuthenticationToken',
         message: 'The access token is invalid or missing from the Authorization header.',
