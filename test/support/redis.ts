@@ -15,21 +15,26 @@ export interface PrivateRedis {
   stop(): Promise<void>;
 }
 
+/** Up once it answers: PONG, or NOAUTH when it runs with `requirepass`. */
 function pingable(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = createConnection({ host: '127.0.0.1', port }, () => socket.write('PING\r\n'));
     socket.once('data', (data) => {
       socket.destroy();
-      resolve(data.toString().startsWith('+PONG'));
+      resolve(/^(\+PONG|-NOAUTH)/.test(data.toString()));
     });
     socket.once('error', () => resolve(false));
   });
 }
 
-/** A private redis-server on a free port (`--save ""`; `appendonly` optional for durability tests). */
-export async function startRedis(options: { appendonly?: boolean } = {}): Promise<PrivateRedis> {
+/**
+ * A private redis-server on a free port (`--save ""`; `appendonly` optional for durability tests; `password`
+ * sets the default user's `requirepass`, and `url` then carries it).
+ */
+export async function startRedis(options: { appendonly?: boolean; password?: string } = {}): Promise<PrivateRedis> {
   const dir = mkdtempSync(join(tmpdir(), 'omnibroker-redis-'));
   const port = await freePort();
+  const auth = options.password === undefined ? '' : `:${encodeURIComponent(options.password)}@`;
   let child: ChildProcess | undefined;
   const start = async () => {
     child = spawn(
@@ -45,6 +50,7 @@ export async function startRedis(options: { appendonly?: boolean } = {}): Promis
         dir,
         '--appendonly',
         options.appendonly ? 'yes' : 'no',
+        ...(options.password === undefined ? [] : ['--requirepass', options.password]),
       ],
       { stdio: 'ignore' },
     );
@@ -59,7 +65,7 @@ export async function startRedis(options: { appendonly?: boolean } = {}): Promis
   await start();
   return {
     port,
-    url: `redis://127.0.0.1:${port}`,
+    url: `redis://${auth}127.0.0.1:${port}`,
     start,
     kill,
     async restart() {

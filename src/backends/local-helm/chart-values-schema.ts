@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import type { JsonObject, Logger } from '../../plugin-api/index.ts';
-import { isRemoteRepository, resolveRepositoryPath } from './repository-index.ts';
+import { isBackendError, type JsonObject, type Logger } from '../../plugin-api/index.ts';
+import type { PlanTarget } from './catalog-builder.ts';
+import type { ChartSource } from './chart-source.ts';
 
 const BLOCK = 512;
 
@@ -30,20 +29,6 @@ export function fileFromTar(tar: Buffer, suffix: string): string | undefined {
   return undefined;
 }
 
-async function readArchive(url: string, repository: string, configDir: string, signal: AbortSignal): Promise<Buffer> {
-  if (/^https?:\/\//i.test(url)) {
-    const response = await fetch(url, { signal });
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    return Buffer.from(await response.arrayBuffer());
-  }
-  if (isRemoteRepository(repository)) {
-    const response = await fetch(new URL(url, repository), { signal });
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    return Buffer.from(await response.arrayBuffer());
-  }
-  return readFile(resolve(dirname(resolveRepositoryPath(repository, configDir)), url));
-}
-
 /**
  * Reads `values.schema.json` from chart archives, once per chart version (archives never change under a
  * version). A chart without one, or an archive that cannot be read, publishes no schema; helm validates.
@@ -52,33 +37,27 @@ export class ChartValuesSchemas {
   private readonly cache = new Map<string, JsonObject | undefined>();
 
   constructor(
-    private readonly repository: string,
-    private readonly configDir: string,
+    private readonly loadArchive: ChartSource['loadArchive'],
     private readonly log: Logger,
   ) {}
 
-  async schemaFor(
-    chart: string,
-    version: string,
-    urls: string[] | undefined,
-    signal: AbortSignal,
-  ): Promise<JsonObject | undefined> {
+  async schemaFor(target: PlanTarget, signal: AbortSignal): Promise<JsonObject | undefined> {
+    const { chart, chartVersion: version } = target;
     const key = `${chart}@${version}`;
     if (this.cache.has(key)) return this.cache.get(key);
-    const url = urls?.[0];
     let schema: JsonObject | undefined;
-    if (url !== undefined) {
-      try {
-        const tar = gunzipSync(await readArchive(url, this.repository, this.configDir, signal));
-        const text = fileFromTar(tar, 'values.schema.json');
-        schema = text === undefined ? undefined : (JSON.parse(text) as JsonObject);
-      } catch (error) {
-        // Remembered like a missing schema: an archive under a version does not change, retrying every refresh helps nobody.
-        this.log.warn(
-          { chart, version, err: (error as Error).message },
-          'cannot read values.schema.json from the chart archive',
-        );
-      }
+    try {
+      const archive = await this.loadArchive(target, signal);
+      const text = archive === undefined ? undefined : fileFromTar(gunzipSync(archive), 'values.schema.json');
+      schema = text === undefined ? undefined : (JSON.parse(text) as JsonObject);
+    } catch (error) {
+      // A source that is down (Unavailable) fails this refresh; the broker keeps its last-known catalog and retries.
+      if (isBackendError(error)) throw error;
+      // Remembered like a missing schema: an archive under a version does not change, retrying every refresh helps nobody.
+      this.log.warn(
+        { chart, version, err: (error as Error).message },
+        'cannot read values.schema.json from the chart archive',
+      );
     }
     this.cache.set(key, schema);
     return schema;

@@ -14,10 +14,20 @@ export interface HelmRelease {
 }
 
 export interface ChartReference {
-  /** `repo/chart`, or the bare chart name together with `repo`. */
+  /** `repo/chart`, the bare chart name together with `repo`, or `oci://<host>/<path>/<chart>`. */
   chart: string;
   repo?: string;
   version: string;
+  /** An OCI registry served over plain HTTP (helm's `--plain-http`). */
+  plainHttp?: boolean;
+}
+
+export interface RegistryLogin {
+  /** `<host>[:port]` */
+  host: string;
+  username: string;
+  password: string;
+  plainHttp: boolean;
 }
 
 export interface HelmRunnerOptions {
@@ -39,14 +49,18 @@ const UNREACHABLE = /cluster unreachable|connection refused|no such host|i\/o ti
 export class HelmRunner {
   constructor(private readonly options: HelmRunnerOptions) {}
 
-  private run(args: string[], signal: AbortSignal): Promise<RunResult> {
+  /** `stdin` is helm's whole standard input (secrets that must not appear on the command line); none: empty. */
+  private run(args: string[], signal: AbortSignal, stdin?: string): Promise<RunResult> {
     const argv = this.options.kubeconfig === undefined ? args : [...args, '--kubeconfig', this.options.kubeconfig];
     return new Promise((resolve, reject) => {
       const child = spawn(this.options.binary, argv, {
-        stdio: ['ignore', 'pipe', 'pipe'],
+        stdio: ['pipe', 'pipe', 'pipe'],
         signal,
         timeout: this.options.timeoutMs,
       });
+      // An early exit closes the pipe; the exit code and stderr tell what happened, not the EPIPE.
+      child.stdin.on('error', () => {});
+      child.stdin.end(stdin);
       let stdout = '';
       let stderr = '';
       child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -99,7 +113,23 @@ export class HelmRunner {
   }
 
   private static chartArgs(ref: ChartReference): string[] {
-    return [ref.chart, '--version', ref.version, ...(ref.repo === undefined ? [] : ['--repo', ref.repo])];
+    return [
+      ref.chart,
+      '--version',
+      ref.version,
+      ...(ref.repo === undefined ? [] : ['--repo', ref.repo]),
+      ...(ref.plainHttp === true ? ['--plain-http'] : []),
+    ];
+  }
+
+  /** `helm registry login`, the password on standard input (never on the command line, where `ps` shows it). */
+  async registryLogin(login: RegistryLogin, signal: AbortSignal): Promise<void> {
+    const args = ['registry', 'login', login.host, '--username', login.username, '--password-stdin'];
+    const result = await this.run(login.plainHttp ? [...args, '--plain-http'] : args, signal, login.password);
+    if (result.code !== 0) {
+      const message = result.stderr.trim() || result.stdout.trim() || `exit code ${result.code}`;
+      throw errors.unavailable(`helm registry login to ${login.host} as ${login.username} failed: ${message}`);
+    }
   }
 
   async install(

@@ -1,20 +1,22 @@
 import { resolve } from 'node:path';
-import { defineBackend } from '../../plugin-api/index.ts';
-import type { ChartReference } from './helm-runner.ts';
+import { defineBackend, type Logger } from '../../plugin-api/index.ts';
+import type { ChartSource } from './chart-source.ts';
+import { HelmRepositorySource } from './helm-repository-source.ts';
 import { HelmRunner } from './helm-runner.ts';
 import { KubeReads } from './kube-reads.ts';
 import { LocalHelmBackend } from './local-helm-backend.ts';
+import { OciChartSource } from './oci-chart-source.ts';
 import { type LocalHelmOptions, localHelmOptionsSchema } from './options.ts';
-import { isRemoteRepository } from './repository-index.ts';
+import { isOciRepository } from './repository-index.ts';
 
-function chartReferences(options: LocalHelmOptions): (chart: string, version: string) => ChartReference {
-  const { repositoryName, repository } = options;
-  if (repositoryName !== undefined) return (chart, version) => ({ chart: `${repositoryName}/${chart}`, version });
-  if (!isRemoteRepository(repository)) {
-    throw new Error('local-helm: options.repositoryName is required when options.repository is a file');
+function chartSource(options: LocalHelmOptions, configDir: string, log: Logger): ChartSource {
+  if (!isOciRepository(options.repository)) {
+    return new HelmRepositorySource(options.repository, configDir, options.repositoryName);
   }
-  const repo = repository.replace(/\/index\.ya?ml$/i, '');
-  return (chart, version) => ({ chart, repo, version });
+  if (options.repositoryName !== undefined) {
+    throw new Error('local-helm: options.repositoryName does not apply to an oci:// repository');
+  }
+  return new OciChartSource(options, log);
 }
 
 /** Helm charts as services, chart app versions as plans, installed into the cluster omnibroker runs next to. */
@@ -28,6 +30,7 @@ export default defineBackend({
       timeoutMs: options.helmTimeoutMs,
       ...(kubeconfig === undefined ? {} : { kubeconfig }),
     });
-    return new LocalHelmBackend(options, deps, helm, new KubeReads(kubeconfig), chartReferences(options));
+    const source = chartSource(options, deps.configDir, deps.log);
+    return new LocalHelmBackend(options, deps, helm, new KubeReads(kubeconfig), source);
   },
 });

@@ -22,9 +22,10 @@ import {
   started,
 } from '../../plugin-api/index.ts';
 import { buildCatalog, type PlanTarget } from './catalog-builder.ts';
+import type { ChartSource } from './chart-source.ts';
 import { ChartValuesSchemas } from './chart-values-schema.ts';
 import { helmValues } from './helm-values.ts';
-import type { ChartReference, HelmRunner } from './helm-runner.ts';
+import type { HelmRunner } from './helm-runner.ts';
 import type { KubeReads } from './kube-reads.ts';
 import type { LocalHelmOptions } from './options.ts';
 import type { ChartProvider } from './providers/chart-provider.ts';
@@ -40,7 +41,6 @@ import {
   releaseNameFor,
 } from './release-locator.ts';
 import { installProgress } from './release-status.ts';
-import { loadRepositoryIndex } from './repository-index.ts';
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 
@@ -67,17 +67,17 @@ export class LocalHelmBackend implements Backend {
     private readonly deps: BackendDeps,
     private readonly helm: HelmRunner,
     private readonly kube: KubeReads,
-    private readonly chartReference: (chart: string, version: string) => ChartReference,
+    private readonly source: ChartSource,
   ) {
-    this.valuesSchemas = new ChartValuesSchemas(options.repository, deps.configDir, deps.log);
+    this.valuesSchemas = new ChartValuesSchemas((target, signal) => source.loadArchive(target, signal), deps.log);
   }
 
   async catalog(ctx: CallContext): Promise<Catalog> {
-    const index = await loadRepositoryIndex(this.options.repository, this.deps.configDir, ctx.signal);
+    const index = await this.source.loadIndex(this.options.charts, ctx.signal);
     const built = buildCatalog(index, this.options.charts, (chart) => providerFor(chart).tags);
     for (const chart of this.options.charts) {
       if (!built.catalog.services.some((s) => s.id === chart)) {
-        ctx.log.warn({ chart }, 'chart from the allow-list is not in the Helm repository index');
+        ctx.log.warn({ chart }, 'chart from the allow-list is not in the chart repository');
       }
     }
     this.plans = built.plans;
@@ -91,7 +91,7 @@ export class LocalHelmBackend implements Backend {
       for (const plan of service.plans) {
         const target = this.plans.get(plan.id);
         if (target === undefined) continue;
-        const schema = await this.valuesSchemas.schemaFor(target.chart, target.chartVersion, target.urls, ctx.signal);
+        const schema = await this.valuesSchemas.schemaFor(target, ctx.signal);
         if (schema === undefined) continue;
         plan.schemas = { service_instance: { create: { parameters: schema }, update: { parameters: schema } } };
       }
@@ -102,7 +102,7 @@ export class LocalHelmBackend implements Backend {
     if (!this.plans.has(planId)) await this.catalog(ctx);
     const target = this.plans.get(planId);
     if (target === undefined || target.chart !== serviceId) {
-      throw errors.badRequest(`plan ${planId} is not a plan of service ${serviceId} in the Helm repository index`);
+      throw errors.badRequest(`plan ${planId} is not a plan of service ${serviceId} in the chart repository`);
     }
     return target;
   }
@@ -124,9 +124,10 @@ export class LocalHelmBackend implements Backend {
     const existing = await this.helm.status(location.release, location.namespace, ctx.signal);
     if (existing === undefined) {
       ctx.log.info({ release: location.release, namespace: location.namespace, chart: target.chart }, 'helm install');
+      await this.source.prepareHelm?.(this.helm, ctx.signal);
       await this.helm.install(
         location.release,
-        this.chartReference(target.chart, target.chartVersion),
+        this.source.reference(target.chart, target.chartVersion),
         {
           namespace: location.namespace,
           labels: { 'omnibroker-instance': labelValueFor(request.instanceId), 'omnibroker-backend': this.deps.name },
@@ -145,9 +146,10 @@ export class LocalHelmBackend implements Backend {
     const target = await this.planTarget(request.instance.serviceId, request.planId, ctx);
     const values = helmValues(request.parameters, this.options.provisioningSettings[target.chart]);
     ctx.log.info({ release: location.release, chartVersion: target.chartVersion }, 'helm upgrade');
+    await this.source.prepareHelm?.(this.helm, ctx.signal);
     const upgraded = await this.helm.upgrade(
       location.release,
-      this.chartReference(target.chart, target.chartVersion),
+      this.source.reference(target.chart, target.chartVersion),
       { namespace: location.namespace, values },
       ctx.signal,
     );

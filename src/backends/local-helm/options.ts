@@ -10,14 +10,40 @@ export const localHelmOptionsSchema = Type.Object({
   }),
   repository: Type.String({
     description:
-      'The Helm repository `index.yaml`: an http(s) URL or a file path (relative to the config file). Re-read on every catalog refresh.',
+      'Where the charts are: a Helm repository `index.yaml` (an http(s) URL or a file path relative to the config file, re-read on every catalog refresh), or an OCI registry `oci://<host>[:port]/<path>` (e.g. `oci://registry-1.docker.io/bitnamicharts`), where chart `<chart>` is the repository `<path>/<chart>` and its tags are the chart versions.',
   }),
   repositoryName: Type.Optional(
     Type.String({
       description:
-        'Name under which the repository was added with `helm repo add`; charts are then installed as `<repositoryName>/<chart>`. Without it the chart is installed with `--repo <repository URL>`, which needs an http(s) repository.',
+        'Name under which the repository was added with `helm repo add`; charts are then installed as `<repositoryName>/<chart>`. Without it the chart is installed with `--repo <repository URL>`, which needs an http(s) repository. Not for an `oci://` repository, whose charts are installed as `oci://<host>/<path>/<chart>`.',
     }),
   ),
+  registryUsername: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description:
+        'OCI registries only: user for the registry token service (with `registryPassword`). Without it the registry is read anonymously (Docker Hub hands out anonymous pull tokens for public repositories).',
+    }),
+  ),
+  registryPassword: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description:
+        'OCI registries only: password or access token of `registryUsername`; interpolate it from the environment. Used for the catalog reads and given to `helm registry login` on standard input before the first install or upgrade. Never logged.',
+    }),
+  ),
+  registryPlainHttp: Type.Boolean({
+    default: false,
+    description:
+      'OCI registries only: talk to the registry over plain HTTP instead of HTTPS (helm `--plain-http`), for a registry inside a trusted network or a test.',
+  }),
+  registryMaxVersions: Type.Integer({
+    default: 10,
+    minimum: 1,
+    maximum: 100,
+    description:
+      'OCI registries only: per chart, how many of the newest chart versions (tags, by semver) are read. Each new one costs one manifest and one config read, once per process; Docker Hub counts manifest reads against its pull rate limit.',
+  }),
   charts: Type.Array(Type.String(), {
     default: DEFAULT_CHARTS,
     description: 'Allow-list of chart names offered as services.',
@@ -44,7 +70,7 @@ export const localHelmOptionsSchema = Type.Object({
   connectAddressOverrides: Type.Record(Type.String(), Type.String(), {
     default: {},
     description:
-      'Where the broker itself connects to create per-binding database users, when the in-cluster Service address is not reachable from it: key a chart name or `<service>.<namespace>`, value `host:port`. Credentials still carry the in-cluster address.',
+      'Where the broker itself connects to create per-binding database users, when the in-cluster Service address is not reachable from it: key a chart name or `<service>.<namespace>`, value `host:port`. A second port the broker talks to (RabbitMQ\'s management API, Service port `http-stats`) is keyed `<chart>/<port name>` or `<service>.<namespace>/<port name>`. Credentials still carry the in-cluster address.',
   }),
   helmTimeoutMs: Type.Integer({
     default: 20_000,

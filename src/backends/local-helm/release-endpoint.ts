@@ -5,11 +5,14 @@ import type { ChartProvider, ReleaseEndpoint } from './providers/chart-provider.
 
 const PRIMARY_COMPONENTS = new Set(['primary', 'master']);
 
-/** The release's client Service: not headless, the primary/master one when the chart has several. */
+/**
+ * The release's client Service: the primary/master one when the chart has several, and a headless one only when
+ * there is nothing else (a MongoDB replica set, whose headless name resolves to its members).
+ */
 function pickService(services: V1Service[]): V1Service | undefined {
-  const candidates = services
-    .filter((s) => s.spec?.clusterIP !== 'None')
-    .sort((a, b) => (a.metadata?.name ?? '').length - (b.metadata?.name ?? '').length);
+  const byName = [...services].sort((a, b) => (a.metadata?.name ?? '').length - (b.metadata?.name ?? '').length);
+  const routed = byName.filter((s) => s.spec?.clusterIP !== 'None');
+  const candidates = routed.length > 0 ? routed : byName;
   return (
     candidates.find((s) => PRIMARY_COMPONENTS.has(s.metadata?.labels?.['app.kubernetes.io/component'] ?? '')) ??
     candidates[0]
@@ -38,13 +41,42 @@ function decode(secret: V1Secret | undefined): Record<string, string> {
   return out;
 }
 
-function parseHostPort(address: string, where: string): { host: string; port: number } {
+interface Address {
+  host: string;
+  port: number;
+}
+
+function parseHostPort(address: string, where: string): Address {
   const colon = address.lastIndexOf(':');
   const port = Number(address.slice(colon + 1));
   if (colon <= 0 || !Number.isInteger(port)) {
     throw errors.internal(`connectAddressOverrides.${where}: "${address}" is not host:port`);
   }
   return { host: address.slice(0, colon).replace(/^\[|\]$/g, ''), port };
+}
+
+/** The first override among `keys` (most specific first), else the in-cluster address. */
+function connectAddress(overrides: Record<string, string>, keys: string[], inCluster: Address): Address {
+  for (const key of keys) {
+    const override = overrides[key];
+    if (override !== undefined) return parseHostPort(override, key);
+  }
+  return inCluster;
+}
+
+function managementAddressOf(
+  service: V1Service | undefined,
+  provider: ChartProvider,
+  overrides: Record<string, string>,
+  overrideKeys: string[],
+  host: string,
+): Address | undefined {
+  const name = provider.managementPortName;
+  const port = service?.spec?.ports?.find((p) => p.name === name)?.port;
+  if (name === undefined || port === undefined) return undefined;
+  // Kubernetes port names cannot contain `/`, so `<key>/<port name>` never collides with a client-port key.
+  const keys = overrideKeys.map((key) => `${key}/${name}`);
+  return connectAddress(overrides, keys, { host, port });
 }
 
 export async function readReleaseEndpoint(input: {
@@ -66,9 +98,9 @@ export async function readReleaseEndpoint(input: {
   }
   const secret = pickSecret(secrets, provider);
   const host = `${serviceName}.${namespace}.svc.cluster.local`;
-  const overrideKey = `${serviceName}.${namespace}`;
-  const override = input.overrides[overrideKey] ?? input.overrides[chart];
-  const connect = override === undefined ? { host, port } : parseHostPort(override, overrideKey);
+  const overrideKeys = [`${serviceName}.${namespace}`, chart];
+  const connect = connectAddress(input.overrides, overrideKeys, { host, port });
+  const managementAddress = managementAddressOf(service, provider, input.overrides, overrideKeys, host);
   const secretName = secret?.metadata?.name;
   return {
     chart,
@@ -79,6 +111,7 @@ export async function readReleaseEndpoint(input: {
     port,
     connectHost: connect.host,
     connectPort: connect.port,
+    ...(managementAddress === undefined ? {} : { managementAddress }),
     ...(secretName === undefined ? {} : { secretName }),
     secret: decode(secret),
     values: input.values,

@@ -3,7 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { errors } from '../../plugin-api/index.ts';
 
-/** One chart version as a Helm repository `index.yaml` lists it (the fields we use). */
+/** One chart version as a Helm repository `index.yaml` (or an OCI chart's config, its Chart.yaml) lists it. */
 export interface ChartEntry {
   name: string;
   version: string;
@@ -21,6 +21,10 @@ export type RepositoryIndex = Map<string, ChartEntry[]>;
 
 export function isRemoteRepository(repository: string): boolean {
   return /^https?:\/\//i.test(repository);
+}
+
+export function isOciRepository(repository: string): boolean {
+  return /^oci:\/\//i.test(repository);
 }
 
 export function resolveRepositoryPath(repository: string, configDir: string): string {
@@ -43,7 +47,8 @@ async function readIndexText(repository: string, configDir: string, signal: Abor
   });
 }
 
-function toEntry(raw: unknown): ChartEntry | undefined {
+/** The fields we use of an index entry or a Chart.yaml document; `undefined` without a name and version. */
+export function chartEntryFrom(raw: unknown): ChartEntry | undefined {
   if (raw === null || typeof raw !== 'object') return undefined;
   const entry = raw as Record<string, unknown>;
   if (typeof entry.name !== 'string' || typeof entry.version !== 'string') return undefined;
@@ -84,7 +89,7 @@ export async function loadRepositoryIndex(
     if (!Array.isArray(versions)) continue;
     index.set(
       chart,
-      versions.map(toEntry).filter((e): e is ChartEntry => e !== undefined),
+      versions.map(chartEntryFrom).filter((e): e is ChartEntry => e !== undefined),
     );
   }
   return index;

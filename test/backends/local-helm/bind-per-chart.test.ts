@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { credentialViolations, derivedName } from '../../../src/plugin-api/index.ts';
+import { type FakeMongod, startFakeMongod } from '../../fakes/mongodb/fake-mongod.ts';
 import { loginAndQuery, type PrivateMariadb, startMariadb } from '../../support/mariadb.ts';
 import { bindOnce, ctx, decodeSecret, type HelmWorld, provisionReady, startHelmWorld } from './setup.ts';
 import { setRootPassword } from './sql-servers.ts';
@@ -23,20 +24,32 @@ async function pgLogin(user: string, password: string, database: string) {
 describe('local-helm bind: credentials per chart from the release Service and Secret', () => {
   let world: HelmWorld;
   let db: PrivateMariadb;
+  let mongod: FakeMongod;
   beforeAll(async () => {
-    [world, db] = await Promise.all([startHelmWorld(), startMariadb()]);
+    [world, db, mongod] = await Promise.all([
+      startHelmWorld(),
+      startMariadb(),
+      startFakeMongod({ root: { user: 'root', password: 'mongo-root-pw' } }),
+    ]);
     await setRootPassword(db, 'mysql-root-pw');
   });
   afterAll(async () => {
-    await Promise.all([world?.close(), db?.stop()]);
+    await Promise.all([world?.close(), db?.stop(), mongod?.close()]);
   });
 
   const backend = () =>
     world.backend({
       namespace: NS,
-      charts: ['mariadb', 'mongodb', 'mysql', 'postgresql', 'rabbitmq', 'redis', 'cassandra'],
-      provisioningSettings: { mysql: { auth: { rootPassword: 'mysql-root-pw' } } },
-      connectAddressOverrides: { mysql: `${db.host}:${db.port}`, postgresql: '127.0.0.1:5432' },
+      charts: ['mariadb', 'mongodb', 'mysql', 'postgresql', 'cassandra'],
+      provisioningSettings: {
+        mysql: { auth: { rootPassword: 'mysql-root-pw' } },
+        mongodb: { auth: { rootPassword: 'mongo-root-pw' } },
+      },
+      connectAddressOverrides: {
+        mysql: `${db.host}:${db.port}`,
+        postgresql: '127.0.0.1:5432',
+        mongodb: `${mongod.host}:${mongod.port}`,
+      },
     });
 
   it('postgresql: a per-binding role that logs in, and is dropped on unbind', async () => {
@@ -96,7 +109,7 @@ describe('local-helm bind: credentials per chart from the release Service and Se
     ).toEqual([{ ok: 1 }]);
   });
 
-  it('mongodb: the root credentials of the release', async () => {
+  it('mongodb: a per-binding user with readWrite on the chart database (details: bind-mongodb.test.ts)', async () => {
     const helm = await backend();
     const instance = await provisionReady(world, helm, {
       instanceId: 'mongo-1',
@@ -104,7 +117,7 @@ describe('local-helm bind: credentials per chart from the release Service and Se
       planId: 'mongodb-8.0.5',
     });
     const fullname = `${instance.data.release}-mongodb`;
-    const password = decodeSecret(world.kube, NS, fullname, 'mongodb-root-password');
+    const username = derivedName('u', 'mongo-binding', 15);
     const { credentials: creds } = await bindOnce(helm, instance, 'mongo-binding');
     expect(credentialViolations(creds)).toEqual([]);
     expect(creds).toEqual({
@@ -112,56 +125,12 @@ describe('local-helm bind: credentials per chart from the release Service and Se
       provider: 'helm-bitnami',
       host: svcHost(fullname),
       port: '27017',
-      database: 'admin',
-      username: 'root',
-      password,
-      uri: `mongodb://root:${password}@${svcHost(fullname)}:27017/admin?authSource=admin`,
+      database: 'db',
+      username,
+      password: creds.password,
+      uri: `mongodb://${username}:${creds.password}@${svcHost(fullname)}:27017/db?authSource=db`,
     });
-  });
-
-  it('redis: the master Service (not the replicas or headless one) and redis-password', async () => {
-    const helm = await backend();
-    const instance = await provisionReady(world, helm, {
-      instanceId: 'redis-1',
-      chart: 'redis',
-      planId: 'redis-7.4.2',
-      parameters: { auth: { password: 'p@ss/word' } },
-    });
-    const host = svcHost(`${instance.data.release}-redis-master`);
-    const { credentials: creds } = await bindOnce(helm, instance, 'redis-binding');
-    expect(credentialViolations(creds)).toEqual([]);
-    expect(creds).toEqual({
-      type: 'redis',
-      provider: 'helm-bitnami',
-      host,
-      port: '6379',
-      password: 'p@ss/word',
-      ssl: 'false',
-      url: `redis://:p%40ss%2Fword@${host}:6379`,
-    });
-  });
-
-  it('rabbitmq: the amqp port, the chart user and rabbitmq-password', async () => {
-    const helm = await backend();
-    const instance = await provisionReady(world, helm, {
-      instanceId: 'rmq-1',
-      chart: 'rabbitmq',
-      planId: 'rabbitmq-4.0.7',
-    });
-    const fullname = `${instance.data.release}-rabbitmq`;
-    const password = decodeSecret(world.kube, NS, fullname, 'rabbitmq-password');
-    const { credentials: creds } = await bindOnce(helm, instance, 'rmq-binding');
-    expect(credentialViolations(creds)).toEqual([]);
-    expect(creds).toEqual({
-      type: 'rabbitmq',
-      provider: 'helm-bitnami',
-      host: svcHost(fullname),
-      port: '5672',
-      username: 'user',
-      password,
-      'virtual-host': '/',
-      uri: `amqp://user:${password}@${svcHost(fullname)}:5672/%2F`,
-    });
+    expect(creds.password).not.toBe(decodeSecret(world.kube, NS, fullname, 'mongodb-root-password'));
   });
 
   it('a chart without a provider: the Service address and the Secret keys as they are', async () => {

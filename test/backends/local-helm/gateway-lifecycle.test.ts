@@ -2,7 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { credentialViolations, derivedName } from '../../../src/plugin-api/index.ts';
 import { type Harness, startHarness } from '../../support/harness.ts';
 import { type PrivateMariadb, startMariadb } from '../../support/mariadb.ts';
+import { type PrivateRabbitmq, startRabbitmq } from '../../support/rabbitmq.ts';
+import { type PrivateRedis, startRedis } from '../../support/redis.ts';
 import { helmStubPath } from '../../fakes/helm/fake-helm.ts';
+import { type FakeMongod, startFakeMongod } from '../../fakes/mongodb/fake-mongod.ts';
 import { fixtureIndex, type HelmWorld, startHelmWorld } from './setup.ts';
 import { setRootPassword } from './sql-servers.ts';
 
@@ -19,9 +22,18 @@ const CHARTS: Array<[chart: string, plan: string, type: string]> = [
 describe('local-helm through the gateway: the whole lifecycle for each of the six charts', () => {
   let world: HelmWorld;
   let db: PrivateMariadb;
+  let mongod: FakeMongod;
+  let redis: PrivateRedis;
+  let rabbitmq: PrivateRabbitmq;
   let harness: Harness;
   beforeAll(async () => {
-    [world, db] = await Promise.all([startHelmWorld(), startMariadb()]);
+    [world, db, mongod, redis, rabbitmq] = await Promise.all([
+      startHelmWorld(),
+      startMariadb(),
+      startFakeMongod({ root: { user: 'root', password: ROOT_PASSWORD } }),
+      startRedis({ password: ROOT_PASSWORD }),
+      startRabbitmq({ username: 'user', password: ROOT_PASSWORD }),
+    ]);
     await setRootPassword(db, ROOT_PASSWORD);
     harness = await startHarness({
       backends: [
@@ -37,11 +49,18 @@ describe('local-helm through the gateway: the whole lifecycle for each of the si
             provisioningSettings: {
               mariadb: { auth: { rootPassword: ROOT_PASSWORD } },
               mysql: { auth: { rootPassword: ROOT_PASSWORD } },
+              mongodb: { auth: { rootPassword: ROOT_PASSWORD } },
+              redis: { auth: { password: ROOT_PASSWORD } },
+              rabbitmq: { auth: { password: ROOT_PASSWORD } },
             },
             connectAddressOverrides: {
               mariadb: `${db.host}:${db.port}`,
               mysql: `${db.host}:${db.port}`,
               postgresql: '127.0.0.1:5432',
+              mongodb: `${mongod.host}:${mongod.port}`,
+              redis: `127.0.0.1:${redis.port}`,
+              rabbitmq: `127.0.0.1:${rabbitmq.amqpPort}`,
+              'rabbitmq/http-stats': `127.0.0.1:${rabbitmq.managementPort}`,
             },
           },
         },
@@ -50,7 +69,7 @@ describe('local-helm through the gateway: the whole lifecycle for each of the si
   });
   afterAll(async () => {
     await harness?.close();
-    await Promise.all([world?.close(), db?.stop()]);
+    await Promise.all([world?.close(), db?.stop(), mongod?.close(), redis?.stop(), rabbitmq?.stop()]);
   });
 
   it.each(CHARTS)('%s: provision, poll, bind, unbind, deprovision', async (chart, plan, type) => {
@@ -76,6 +95,8 @@ describe('local-helm through the gateway: the whole lifecycle for each of the si
     const credentials = bound.body.credentials as Record<string, string>;
     expect(credentialViolations(credentials)).toEqual([]);
     expect(credentials.type).toBe(type);
+    // Every chart's binding gets its own user, never the release's admin password.
+    expect(credentials.password).not.toBe(ROOT_PASSWORD);
     expect(credentials.host).toMatch(new RegExp(`^${release}-${chart}(-master)?\\.apps\\.svc\\.cluster\\.local$`));
     expect((await harness.client.unbind(instanceId, 'b1', ids)).status).toBe(200);
 

@@ -38,6 +38,19 @@ const CHARTS = {
     ownedClaims: [{ name: (f) => f, component: 'mongodb' }],
     claims: [],
   },
+  // Bitnami's mongodb with `architecture: replicaset`: a StatefulSet behind a headless Service only.
+  'mongodb/replicaset': {
+    services: [{ suffix: '-headless', component: 'mongodb', headless: true, ports: [['mongodb', 27017]] }],
+    secret: { 'mongodb-root-password': 'auth.rootPassword', 'mongodb-passwords': ['auth.passwords', 'auth.usernames'] },
+    pods: [
+      { suffix: '-0', component: 'mongodb' },
+      { suffix: '-1', component: 'mongodb' },
+    ],
+    claims: [
+      { name: (f) => `datadir-${f}-0`, component: 'mongodb' },
+      { name: (f) => `datadir-${f}-1`, component: 'mongodb' },
+    ],
+  },
   redis: {
     services: [
       { suffix: '-headless', headless: true, ports: [['tcp-redis', 6379]] },
@@ -128,12 +141,14 @@ function labels(release, chart, appVersion, component) {
  * `generated` keeps the passwords made up at install so an upgrade keeps them (the charts look them up).
  */
 export function render({ chart, release, namespace, appVersion, values, generated }) {
-  const spec = CHARTS[chart] ?? {
-    services: [{ suffix: '', ports: [['http', 80]] }],
-    secret: {},
-    pods: [{ suffix: '-5c7b9d8f4d-h8rtz' }],
-    claims: [],
-  };
+  const architecture = at(values, 'architecture');
+  const spec = CHARTS[`${chart}/${architecture}`] ??
+    CHARTS[chart] ?? {
+      services: [{ suffix: '', ports: [['http', 80]] }],
+      secret: {},
+      pods: [{ suffix: '-5c7b9d8f4d-h8rtz' }],
+      claims: [],
+    };
   const fullname = fullnameOf(release, chart);
   const meta = (name, component) => ({ name, namespace, labels: labels(release, chart, appVersion, component) });
   const owned = [];

@@ -12,6 +12,8 @@ export interface ReleaseEndpoint {
   /** Where the broker itself connects (differs from host/port only with `connectAddressOverrides`). */
   connectHost: string;
   connectPort: number;
+  /** Where the broker reaches the provider's `managementPortName` port, when the Service exposes one. */
+  managementAddress?: { host: string; port: number };
   secretName?: string;
   /** Decoded data of the release's Secret. */
   secret: Record<string, string>;
@@ -31,6 +33,8 @@ export interface ChartProvider {
   /** Service port names this chart gives its client port, in order of preference. */
   portNames: string[];
   defaultPort: number;
+  /** Name of a second Service port the broker itself talks to (an admin API beside the client port). */
+  managementPortName?: string;
   /** Secret key that identifies the release's credentials Secret among several. */
   secretKey?: string;
   bind(endpoint: ReleaseEndpoint, bindingId: string): Promise<ProviderBinding>;

@@ -1,7 +1,10 @@
 import type { ChartProvider } from './chart-provider.ts';
+import { mongodbProvider } from './mongodb.ts';
 import { mysqlFamilyProvider } from './mysql-family.ts';
 import { postgresqlProvider } from './postgresql.ts';
-import { genericProvider, mongodbProvider, rabbitmqProvider, redisProvider } from './release-credentials.ts';
+import { rabbitmqProvider } from './rabbitmq.ts';
+import { redisProvider } from './redis.ts';
+import { genericProvider } from './release-credentials.ts';
 
 const PROVIDERS: Record<string, ChartProvider> = {
   mariadb: mysqlFamilyProvider('mariadb-root-password', ['mariadb', 'mysql']),
