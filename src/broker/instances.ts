@@ -3,7 +3,7 @@ import type { GuardedBackend } from '../registry/guarded-backend.ts';
 import type { BrokerDeps, BrokerResult } from './broker-deps.ts';
 import type { AnyOutput, Lifecycle, ResourceSpec } from './lifecycle.ts';
 import { newOperation } from './lifecycle.ts';
-import type { InstanceRecord } from './records.ts';
+import { bindingKey, type InstanceRecord } from './records.ts';
 import { requestHash } from './request-hash.ts';
 import {
   checkMaintenanceInfo,
@@ -135,7 +135,9 @@ export class Instances {
       applySuccess: (record, output) => this.applySuccess(record, output),
       doneBody: (record) => (record.dashboardUrl === undefined ? {} : { dashboard_url: record.dashboardUrl }),
       afterDelete: async (record) => {
-        const bindings = await this.deps.store.list<{ instanceId: string }>('binding');
+        // Binding ids are `<instance id>/<binding id>`: only this instance's are read, not every binding.
+        const prefix = bindingKey(record.id, '');
+        const bindings = await this.deps.store.list<{ instanceId: string }>('binding', { idPrefix: prefix });
         for (const b of bindings) {
           if (b.value.instanceId === record.id) await this.deps.store.delete('binding', b.id);
         }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Broker } from '../broker/broker.ts';
 import type { AppLogger } from '../observability/logger.ts';
@@ -10,6 +10,7 @@ import { type AuthSettings, authHook } from './hooks/auth.ts';
 import { bindingRoutes } from './routes/binding-routes.ts';
 import { catalogRoute } from './routes/catalog-route.ts';
 import { instanceRoutes } from './routes/instance-routes.ts';
+import { LazyRequestLogger } from './lazy-request-logger.ts';
 import { opsRoutes } from './routes/ops-routes.ts';
 
 export interface GatewayOptions {
@@ -19,6 +20,9 @@ export interface GatewayOptions {
 }
 
 const REQUEST_IDENTITY = 'x-broker-api-request-identity';
+/** Generated request ids only correlate log lines: a per-process random prefix and a counter are enough. */
+const REQUEST_ID_PREFIX = randomBytes(6).toString('base64url');
+let requestCounter = 0;
 /** Deeper JSON is no real OSB request, and recursive work on it (schemas, hashing) could exhaust the stack. */
 const MAX_BODY_DEPTH = 64;
 
@@ -42,13 +46,17 @@ export function buildGateway(broker: Broker, options: GatewayOptions): FastifyIn
     loggerInstance: options.logger,
     // Our own onResponse line replaces Fastify's two per request (and logs no headers).
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestIdentity' }),
+    childLoggerFactory: (logger, bindings, childOptions) =>
+      new LazyRequestLogger(logger as AppLogger, bindings, childOptions),
     bodyLimit: options.bodyLimit,
     return503OnClosing: true,
     // Router-level rejections (over-long path segment, malformed %-escape) get the OSB error body too.
     frameworkErrors: (error, request, reply) => sendError(reply, request, error),
     genReqId: (req) => {
       const given = req.headers[REQUEST_IDENTITY];
-      return typeof given === 'string' && given !== '' && given.length <= 200 ? given : randomUUID();
+      return typeof given === 'string' && given !== '' && given.length <= 200
+        ? given
+        : `${REQUEST_ID_PREFIX}-${(++requestCounter).toString(36)}`;
     },
   }) as unknown as FastifyInstance;
 
@@ -76,14 +84,17 @@ export function buildGateway(broker: Broker, options: GatewayOptions): FastifyIn
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onSend', async (_request, reply) => {
+  // The per-request hooks are callback style: no promise per request on the polling path.
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) reply.header('connection', 'close');
+    done(null, payload);
   });
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     const given = request.headers[REQUEST_IDENTITY];
     if (typeof given === 'string' && given !== '') reply.header(REQUEST_IDENTITY, given);
+    done();
   });
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unknown';
     broker.deps.metrics.httpRequests.inc({ route, method: request.method, status: String(reply.statusCode) });
     // Platforms poll (Korifi every few ms): successful reads are debug lines; mutations and failures stay info.
@@ -92,6 +103,7 @@ export function buildGateway(broker: Broker, options: GatewayOptions): FastifyIn
       { method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
       'request finished',
     );
+    done();
   });
   app.setErrorHandler((error, request, reply) => sendError(reply, request, error));
   app.setNotFoundHandler((request, reply) =>

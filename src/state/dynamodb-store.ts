@@ -11,6 +11,7 @@ import { ensureStoreTable, TTL_ATTRIBUTE } from './dynamodb-schema.ts';
 import type { StoreLog } from './store-config.ts';
 import {
   type DeleteOptions,
+  type ListOptions,
   type PutOptions,
   type RecordKind,
   StoreConflictError,
@@ -24,6 +25,7 @@ type Item = Record<string, AttributeValue>;
 const LEASE_PARTITION = '_lease';
 const ATTRIBUTE_NAMES: Record<string, string> = {
   '#pk': 'pk',
+  '#sk': 'sk',
   '#version': 'version',
   '#value': 'value',
   '#exp': 'expiresAtMs',
@@ -233,12 +235,13 @@ export class DynamoDbStore implements StateStore {
     });
   }
 
-  list<T>(kind: RecordKind): Promise<Array<{ id: string } & StoredRecord<T>>> {
+  list<T>(kind: RecordKind, options: ListOptions = {}): Promise<Array<{ id: string } & StoredRecord<T>>> {
     return this.call('list', async () => {
       const out: Array<{ id: string } & StoredRecord<T>> = [];
+      const prefix = options.idPrefix ?? '';
       let start: Item | undefined;
       do {
-        const keyCondition = '#pk = :kind';
+        const keyCondition = prefix === '' ? '#pk = :kind' : '#pk = :kind AND begins_with(#sk, :prefix)';
         const page = await this.client.send(
           new QueryCommand({
             TableName: this.table,
@@ -246,7 +249,11 @@ export class DynamoDbStore implements StateStore {
             FilterExpression: LIVE,
             ConsistentRead: true,
             ExclusiveStartKey: start,
-            ...expressionAttributes([keyCondition, LIVE], { ':kind': str(kind), ':now': num(Date.now()) }),
+            ...expressionAttributes([keyCondition, LIVE], {
+              ':kind': str(kind),
+              ':prefix': str(prefix),
+              ':now': num(Date.now()),
+            }),
           }),
         );
         for (const item of page.Items ?? []) {

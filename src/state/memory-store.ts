@@ -1,5 +1,6 @@
 import {
   type DeleteOptions,
+  type ListOptions,
   type PutOptions,
   type RecordKind,
   StoreConflictError,
@@ -52,14 +53,15 @@ export class MemoryStore implements StateStore {
     this.records.delete(key);
   }
 
-  async list<T>(kind: RecordKind): Promise<Array<{ id: string } & StoredRecord<T>>> {
-    const prefix = `${kind}/`;
+  async list<T>(kind: RecordKind, options: ListOptions = {}): Promise<Array<{ id: string } & StoredRecord<T>>> {
+    const prefix = `${kind}/${options.idPrefix ?? ''}`;
+    const kindPrefix = `${kind}/`;
     const out: Array<{ id: string } & StoredRecord<T>> = [];
     for (const key of [...this.records.keys()]) {
       if (!key.startsWith(prefix)) continue;
       const entry = this.live(key);
       if (entry !== undefined)
-        out.push({ id: key.slice(prefix.length), value: JSON.parse(entry.json) as T, version: entry.version });
+        out.push({ id: key.slice(kindPrefix.length), value: JSON.parse(entry.json) as T, version: entry.version });
     }
     return out;
   }

@@ -10,6 +10,11 @@ export interface StoredRecord<T> {
   version: number;
 }
 
+export interface ListOptions {
+  /** Only records whose id starts with this (e.g. `<instance id>/`: the bindings of one instance). */
+  idPrefix?: string;
+}
+
 export interface PutOptions {
   /** Write only when no live record with this id exists. */
   ifAbsent?: true;
@@ -45,8 +50,8 @@ export interface StateStore {
   put<T>(kind: RecordKind, id: string, value: T, options?: PutOptions): Promise<number>;
   /** Deleting an absent record is not an error unless `ifVersion` is given. */
   delete(kind: RecordKind, id: string, options?: DeleteOptions): Promise<void>;
-  /** All live records of a kind (e.g. every open operation, for resume after a restart). */
-  list<T>(kind: RecordKind): Promise<Array<{ id: string } & StoredRecord<T>>>;
+  /** All live records of a kind (e.g. every open operation, for resume after a restart), or those of one prefix. */
+  list<T>(kind: RecordKind, options?: ListOptions): Promise<Array<{ id: string } & StoredRecord<T>>>;
   /** True when `owner` now holds the lease (fresh, or already its own: then the TTL is renewed). */
   acquireLease(name: string, owner: string, ttlMs: number): Promise<boolean>;
   /** Releases only when `owner` still holds it. */

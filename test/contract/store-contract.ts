@@ -207,6 +207,24 @@ export function storeContract(label: string, createStore: () => Promise<StateSto
         expect(byId.get('op-29')).toEqual({ id: 'op-29', value: { i: 29 }, version: 1 });
         expect(await store.list('binding')).toEqual([]);
       });
+
+      it('with idPrefix lists only the ids that start with it (the bindings of one instance)', async () => {
+        const store = await fresh();
+        await store.put('binding', 'inst-1/b-1', { instanceId: 'inst-1' });
+        await store.put('binding', 'inst-1/b-2', { instanceId: 'inst-1' });
+        await store.put('binding', 'inst-10/b-1', { instanceId: 'inst-10' });
+        await store.put('binding', 'other/inst-1/b-3', { instanceId: 'other' });
+        await store.put('instance', 'inst-1/x', { not: 'a binding' });
+        const listed = await store.list<{ instanceId: string }>('binding', { idPrefix: 'inst-1/' });
+        expect(listed.map((r) => r.id).sort()).toEqual(['inst-1/b-1', 'inst-1/b-2']);
+        expect(listed.find((r) => r.id === 'inst-1/b-2')).toEqual({
+          id: 'inst-1/b-2',
+          value: { instanceId: 'inst-1' },
+          version: 1,
+        });
+        expect(await store.list('binding', { idPrefix: 'nothing/' })).toEqual([]);
+        expect(await store.list('binding', { idPrefix: '' })).toHaveLength(4);
+      });
     });
 
     describe('leases', () => {

@@ -190,6 +190,19 @@ describe('idempotency and lifecycle', () => {
     expect(upstream.state.instances.get('life-3')?.status ?? 'deleted').toBe('deleted');
   });
 
+  it('deprovision forgets the bindings of that instance only (ids that merely share a prefix stay)', async () => {
+    for (const id of ['life-4', 'life-40']) {
+      await harness.client.provision(id, ids);
+      await harness.client.waitForInstance(id);
+      expect((await harness.client.bind(id, 'b-1', ids)).status).toBe(201);
+    }
+    const del = await harness.client.deprovision('life-4', ids);
+    await harness.client.waitForInstance('life-4', del.body.operation as string);
+    expect((await harness.client.getBinding('life-4', 'b-1')).status).toBe(404);
+    expect((await harness.store.get('binding', 'life-4/b-1'))?.value).toBeUndefined();
+    expect((await harness.client.getBinding('life-40', 'b-1')).status).toBe(200);
+  });
+
   it('DELETE needs service_id and plan_id', async () => {
     const res = await harness.client.raw({
       method: 'DELETE',

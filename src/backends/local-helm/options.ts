@@ -70,7 +70,7 @@ export const localHelmOptionsSchema = Type.Object({
   connectAddressOverrides: Type.Record(Type.String(), Type.String(), {
     default: {},
     description:
-      'Where the broker itself connects to create per-binding database users, when the in-cluster Service address is not reachable from it: key a chart name or `<service>.<namespace>`, value `host:port`. A second port the broker talks to (RabbitMQ\'s management API, Service port `http-stats`) is keyed `<chart>/<port name>` or `<service>.<namespace>/<port name>`. Credentials still carry the in-cluster address.',
+      "Where the broker itself connects to create per-binding database users, when the in-cluster Service address is not reachable from it: key a chart name or `<service>.<namespace>`, value `host:port`. A second port the broker talks to (RabbitMQ's management API, Service port `http-stats`) is keyed `<chart>/<port name>` or `<service>.<namespace>/<port name>`. Credentials still carry the in-cluster address.",
   }),
   helmTimeoutMs: Type.Integer({
     default: 20_000,

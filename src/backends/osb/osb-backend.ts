@@ -64,6 +64,10 @@ export class OsbBackend implements Backend {
     private readonly credentialPolicy: CredentialPolicy,
   ) {}
 
+  async close(): Promise<void> {
+    this.upstream.close();
+  }
+
   async catalog(ctx: CallContext): Promise<Catalog> {
     const answer = await this.upstream.call(
       { method: 'GET', path: '/v2/catalog', accept: [200], what: 'catalog' },

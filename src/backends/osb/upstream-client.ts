@@ -1,4 +1,5 @@
 import { type CallContext, errors, type JsonObject } from '../../plugin-api/index.ts';
+import { HttpExchange } from './http-exchange.ts';
 import { upstreamError } from './upstream-errors.ts';
 
 export interface UpstreamSettings {
@@ -29,22 +30,28 @@ export interface UpstreamAnswer {
 const isObject = (value: unknown): value is JsonObject =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
 
-function retryAfterSeconds(header: string | null): number | undefined {
-  if (header === null || !/^\d+$/.test(header.trim())) return undefined;
+function retryAfterSeconds(header: string | undefined): number | undefined {
+  if (header === undefined || !/^\d+$/.test(header.trim())) return undefined;
   return Number(header.trim());
 }
 
-/** Why fetch failed, in a few words (`ECONNREFUSED`, `ENOTFOUND`, ...). */
+/** Why the request failed, in a few words (`ECONNREFUSED`, `ENOTFOUND`, ...). */
 function networkCause(error: unknown): string {
-  const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
-  if (typeof cause?.code === 'string') return cause.code;
-  if (typeof cause?.message === 'string') return cause.message;
-  return (error as Error).message;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? code : (error as Error).message;
 }
 
 /** One HTTP exchange with the upstream broker: auth, OSB headers, the call's deadline, error mapping. */
 export class UpstreamClient {
-  constructor(private readonly settings: UpstreamSettings) {}
+  private readonly http: HttpExchange;
+
+  constructor(private readonly settings: UpstreamSettings) {
+    this.http = new HttpExchange(settings.url);
+  }
+
+  close(): void {
+    this.http.close();
+  }
 
   get origin(): string {
     return this.settings.url.origin;
@@ -82,16 +89,16 @@ export class UpstreamClient {
     let text: string;
     let retryAfter: number | undefined;
     try {
-      const response = await fetch(this.urlFor(call), {
+      const answer = await this.http.send(this.urlFor(call), {
         method: call.method,
         headers: this.headers(call, ctx),
         ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
         signal: AbortSignal.any([ctx.signal, timeout]),
-        redirect: 'error',
       });
-      status = response.status;
-      retryAfter = retryAfterSeconds(response.headers.get('retry-after'));
-      text = await response.text();
+      status = answer.status;
+      const header = answer.headers['retry-after'];
+      retryAfter = retryAfterSeconds(Array.isArray(header) ? header[0] : header);
+      text = answer.text;
     } catch (error) {
       if (timeout.aborted) {
         throw errors.timeout(

@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { callIdentity } from './identity.ts';
 
 const MUTATIONS = new Set(['PUT', 'PATCH', 'DELETE']);
@@ -9,8 +9,12 @@ const ACTIONS: Record<string, Record<string, string>> = {
 };
 
 /** One audit line per mutation: who (originating identity), what, which backend, and the result. */
-export async function auditMutation(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  if (!MUTATIONS.has(request.method)) return;
+export function auditMutation(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+  if (MUTATIONS.has(request.method)) writeAuditLine(request, reply);
+  done();
+}
+
+function writeAuditLine(request: FastifyRequest, reply: FastifyReply): void {
   const route = request.routeOptions.url ?? '';
   const action = ACTIONS[route]?.[request.method];
   if (action === undefined) return;

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 
 export interface AuthSettings {
   basic: Array<{ username: string; password: string }>;
@@ -19,7 +19,7 @@ function matchesAny(candidate: string, accepted: Buffer[]): boolean {
 export function authHook(settings: AuthSettings) {
   const basic = settings.basic.map((b) => digest(`${b.username}:${b.password}`));
   const bearer = settings.bearer.map((b) => digest(b.token));
-  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+  return (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
     const header = request.headers.authorization ?? '';
     const [scheme, value = ''] = header.split(' ', 2);
     let ok = false;
@@ -28,12 +28,14 @@ export function authHook(settings: AuthSettings) {
     } else if (scheme?.toLowerCase() === 'bearer' && bearer.length > 0) {
       ok = matchesAny(value, bearer);
     }
-    if (!ok) {
-      await reply
-        .code(401)
-        .header('www-authenticate', basic.length > 0 ? 'Basic realm="omnibroker"' : 'Bearer')
-        .type('application/json')
-        .send({ error: 'Unauthorized', description: 'missing or wrong broker credentials' });
+    if (ok) {
+      done();
+      return;
     }
+    reply
+      .code(401)
+      .header('www-authenticate', basic.length > 0 ? 'Basic realm="omnibroker"' : 'Bearer')
+      .type('application/json')
+      .send({ error: 'Unauthorized', description: 'missing or wrong broker credentials' });
   };
 }

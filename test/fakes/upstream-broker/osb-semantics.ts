@@ -180,6 +180,7 @@ export class OsbSemantics {
       operations: [op],
     };
     this.state.instances.set(instanceId, instance);
+    this.state.watchInstance(instance);
     if (this.options.mode === 'sync') {
       this.finishNow(op);
       return reply(201, { dashboard_url: instance.dashboardUrl });
@@ -214,6 +215,7 @@ export class OsbSemantics {
 
     const op = newOperation('update', this.finishesAt());
     instance.operations.push(op);
+    this.state.watchInstance(instance);
     instance.pendingUpdate = { planId, parameters };
     instance.status = 'updating';
     if (this.options.mode === 'sync') {
@@ -240,6 +242,7 @@ export class OsbSemantics {
 
     const op = newOperation('deprovision', this.finishesAt());
     instance.operations.push(op);
+    this.state.watchInstance(instance);
     instance.status = 'deleting';
     if (this.options.mode === 'sync') {
       this.finishNow(op);
@@ -342,7 +345,7 @@ export class OsbSemantics {
       status: 'creating',
       operations: [op],
     };
-    this.state.bindings.set(bindingId, binding);
+    this.state.addBinding(bindingId, binding);
     if (!this.isAsync(call)) {
       this.finishNow(op);
       return reply(201, { credentials: binding.credentials });
@@ -362,6 +365,7 @@ export class OsbSemantics {
     if (running !== undefined) return fail(422, `a bind of ${bindingId} is in progress`, 'ConcurrencyError');
     const op = newOperation('unbind', this.finishesAt());
     binding.operations.push(op);
+    this.state.watchBinding(binding);
     binding.status = 'deleting';
     if (!this.isAsync(call)) {
       this.finishNow(op);

@@ -56,11 +56,40 @@ export function newOperation(kind: OperationKind, finishesAt: number, failure?: 
 export class UpstreamState {
   readonly instances = new Map<string, InstanceRecord>();
   readonly bindings = new Map<string, BindingRecord>();
+  // Only records with an operation running are looked at by settle(), which runs on every request.
+  private readonly runningInstances = new Set<InstanceRecord>();
+  private readonly runningBindings = new Set<BindingRecord>();
+  private readonly bindingsByInstance = new Map<string, Set<BindingRecord>>();
+
+  /** A new binding, with its first operation running. */
+  addBinding(bindingId: string, binding: BindingRecord): void {
+    const replaced = this.bindings.get(bindingId);
+    if (replaced !== undefined) this.bindingsByInstance.get(replaced.instanceId)?.delete(replaced);
+    this.bindings.set(bindingId, binding);
+    const ofInstance = this.bindingsByInstance.get(binding.instanceId) ?? new Set<BindingRecord>();
+    this.bindingsByInstance.set(binding.instanceId, ofInstance.add(binding));
+    this.watchBinding(binding);
+  }
+
+  /** Starts tracking the operation just added to `instance`. */
+  watchInstance(instance: InstanceRecord): void {
+    this.runningInstances.add(instance);
+  }
+
+  watchBinding(binding: BindingRecord): void {
+    this.runningBindings.add(binding);
+  }
 
   /** Finishes every operation whose time has come. */
   settle(now = Date.now()): void {
-    for (const instance of this.instances.values()) this.settleInstance(instance, now);
-    for (const binding of this.bindings.values()) this.settleBinding(binding, now);
+    for (const instance of this.runningInstances) {
+      this.settleInstance(instance, now);
+      if (this.inProgress(instance) === undefined) this.runningInstances.delete(instance);
+    }
+    for (const binding of this.runningBindings) {
+      this.settleBinding(binding, now);
+      if (this.inProgress(binding) === undefined) this.runningBindings.delete(binding);
+    }
   }
 
   latest(record: { operations: Operation[] }): Operation | undefined {
@@ -73,7 +102,7 @@ export class UpstreamState {
   }
 
   bindingsOf(instanceId: string): BindingRecord[] {
-    return [...this.bindings.values()].filter((b) => b.instanceId === instanceId && b.status !== 'deleted');
+    return [...(this.bindingsByInstance.get(instanceId) ?? [])].filter((b) => b.status !== 'deleted');
   }
 
   private settleInstance(instance: InstanceRecord, now: number): void {
