@@ -11,7 +11,7 @@ import {
 } from '../plugin-api/index.ts';
 import type { CallIdentity, GuardedBackend } from '../registry/guarded-backend.ts';
 import { RejectedCallError } from '../registry/guarded-backend.ts';
-import type { RecordKind } from '../state/store.ts';
+import type { RecordKind, StoredRecord } from '../state/store.ts';
 import type { BrokerDeps, BrokerResult } from './broker-deps.ts';
 import type { BindingRecord, InstanceRecord, OpenOperation, OperationRecord } from './records.ts';
 import { openOperationKey } from './records.ts';
@@ -113,28 +113,33 @@ export class Lifecycle {
       crashPoint('after-backend-call', kind);
     } catch (error) {
       if (DELETE_KINDS.has(kind) && isBackendError(error) && (error.code === 'Gone' || error.code === 'NotFound')) {
-        return this.finishDelete(spec, key);
+        return this.finishDelete(spec, key, current);
       }
-      await this.recordCallFailure(spec, key, error);
+      await this.recordCallFailure(spec, key, error, current);
       throw error;
     }
     if (outcome.state === 'started') {
       const op = record.op;
-      await mutate<R>(this.deps.store, spec.storeKind, key, (r) =>
-        r.op.id !== op.id
-          ? undefined
-          : ({
-              ...r,
-              ...(outcome.output === undefined ? {} : spec.applySuccess(r, outcome.output as AnyOutput)),
-              status: r.status,
-              op: {
-                ...r.op,
-                attempts: counted.op.attempts,
-                backendToken: outcome.operation,
-                nextPollAt: Date.now() + this.deps.tuning.minPollIntervalMs,
-              },
-              updatedAt: Date.now(),
-            } as R),
+      await mutate<R>(
+        this.deps.store,
+        spec.storeKind,
+        key,
+        (r) =>
+          r.op.id !== op.id
+            ? undefined
+            : ({
+                ...r,
+                ...(outcome.output === undefined ? {} : spec.applySuccess(r, outcome.output as AnyOutput)),
+                status: r.status,
+                op: {
+                  ...r.op,
+                  attempts: counted.op.attempts,
+                  backendToken: outcome.operation,
+                  nextPollAt: Date.now() + this.deps.tuning.minPollIntervalMs,
+                },
+                updatedAt: Date.now(),
+              } as R),
+        current,
       );
       const extra: JsonObject =
         kind === 'provision' && outcome.output?.dashboardUrl !== undefined
@@ -142,8 +147,8 @@ export class Lifecycle {
           : {};
       return accepted(op.id, extra);
     }
-    if (DELETE_KINDS.has(kind)) return this.finishDelete(spec, key);
-    const stored = await this.finishSuccess(spec, key, record.op.id, outcome.output);
+    if (DELETE_KINDS.has(kind)) return this.finishDelete(spec, key, current);
+    const stored = await this.finishSuccess(spec, key, record.op.id, outcome.output, current);
     const status = kind === 'update' ? 200 : 201;
     return { status, body: stored === undefined ? {} : spec.doneBody(stored) };
   }
@@ -153,34 +158,41 @@ export class Lifecycle {
     spec: ResourceSpec<R>,
     key: string,
     error: unknown,
+    known?: StoredRecord<R>,
   ): Promise<void> {
     const { store } = this.deps;
     const userSide = isBackendError(error) && error.userSide;
     const notAttempted = error instanceof RejectedCallError;
     const description = (error as Error).message;
     let forget = false;
-    await mutate<R>(store, spec.storeKind, key, (r) => {
-      if (CREATE_KINDS.has(r.op.kind) && (userSide || notAttempted) && r.op.attempts === 0) {
-        forget = true;
-        return undefined;
-      }
-      const failed = {
-        ...r.op,
-        attempts: r.op.attempts + 1,
-        state: 'failed' as const,
-        description,
-        retryable: !userSide,
-      };
-      if (r.op.kind === 'update') return { ...r, status: 'ready', op: failed, updatedAt: Date.now() } as R;
-      if (DELETE_KINDS.has(r.op.kind))
-        return {
-          ...r,
-          status: r.op.attempts === 0 && userSide ? 'ready' : 'failed',
-          op: failed,
-          updatedAt: Date.now(),
-        } as R;
-      return { ...r, status: 'failed', op: failed, updatedAt: Date.now() } as R;
-    });
+    await mutate<R>(
+      store,
+      spec.storeKind,
+      key,
+      (r) => {
+        if (CREATE_KINDS.has(r.op.kind) && (userSide || notAttempted) && r.op.attempts === 0) {
+          forget = true;
+          return undefined;
+        }
+        const failed = {
+          ...r.op,
+          attempts: r.op.attempts + 1,
+          state: 'failed' as const,
+          description,
+          retryable: !userSide,
+        };
+        if (r.op.kind === 'update') return { ...r, status: 'ready', op: failed, updatedAt: Date.now() } as R;
+        if (DELETE_KINDS.has(r.op.kind))
+          return {
+            ...r,
+            status: r.op.attempts === 0 && userSide ? 'ready' : 'failed',
+            op: failed,
+            updatedAt: Date.now(),
+          } as R;
+        return { ...r, status: 'failed', op: failed, updatedAt: Date.now() } as R;
+      },
+      known,
+    );
     if (forget) await store.delete(spec.storeKind, key);
     await this.closeIndex(spec.target, key);
   }
@@ -190,35 +202,50 @@ export class Lifecycle {
     key: string,
     opId: string,
     output: AnyOutput | undefined,
+    known?: StoredRecord<R>,
   ): Promise<R | undefined> {
-    const stored = await mutate<R>(this.deps.store, spec.storeKind, key, (r) => {
-      if (r.op.id !== opId) return undefined;
-      const applied = spec.applySuccess(r, output ?? {});
-      return {
-        ...applied,
-        status: 'ready',
-        op: { ...r.op, state: 'succeeded', description: undefined },
-        updatedAt: Date.now(),
-      } as R;
-    });
+    const stored = await mutate<R>(
+      this.deps.store,
+      spec.storeKind,
+      key,
+      (r) => {
+        if (r.op.id !== opId) return undefined;
+        const applied = spec.applySuccess(r, output ?? {});
+        return {
+          ...applied,
+          status: 'ready',
+          op: { ...r.op, state: 'succeeded', description: undefined },
+          updatedAt: Date.now(),
+        } as R;
+      },
+      known,
+    );
     await this.afterOperation(spec, key, stored?.value);
     return stored?.value;
   }
 
-  private async finishDelete<R extends LifecycleRecord>(spec: ResourceSpec<R>, key: string): Promise<BrokerResult> {
+  private async finishDelete<R extends LifecycleRecord>(
+    spec: ResourceSpec<R>,
+    key: string,
+    known?: StoredRecord<R>,
+  ): Promise<BrokerResult> {
     const { store, tuning } = this.deps;
-    const current = await store.get<R>(spec.storeKind, key);
-    if (current !== undefined) {
-      const tombstone = {
-        ...current.value,
-        status: 'deleted',
-        op: { ...current.value.op, state: 'succeeded' },
-        pendingDelete: undefined,
-        updatedAt: Date.now(),
-      };
-      await store.put(spec.storeKind, key, tombstone, { ifVersion: current.version, ttlMs: tuning.tombstoneTtlMs });
-      await spec.afterDelete?.(current.value);
-    }
+    const tombstoned = await mutate<R>(
+      store,
+      spec.storeKind,
+      key,
+      (r) =>
+        ({
+          ...r,
+          status: 'deleted',
+          op: { ...r.op, state: 'succeeded' },
+          pendingDelete: undefined,
+          updatedAt: Date.now(),
+        }) as R,
+      known,
+      { ttlMs: tuning.tombstoneTtlMs },
+    );
+    if (tombstoned !== undefined) await spec.afterDelete?.(tombstoned.value);
     await this.closeIndex(spec.target, key);
     return { status: 200, body: {} };
   }

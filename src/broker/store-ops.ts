@@ -1,23 +1,35 @@
 import { randomUUID } from 'node:crypto';
 import type { Metrics } from '../observability/metrics.ts';
-import { type RecordKind, StoreConflictError, type StateStore, type StoredRecord } from '../state/store.ts';
+import {
+  type PutOptions,
+  type RecordKind,
+  StoreConflictError,
+  type StateStore,
+  type StoredRecord,
+} from '../state/store.ts';
 
 const MAX_ATTEMPTS = 8;
 
-/** Read-modify-write with a version condition, retried on a lost race. `change` returns undefined to stop. */
+/**
+ * Read-modify-write with a version condition, retried on a lost race. `change` returns undefined to stop.
+ * `known` is the record as the caller last wrote or read it: the first attempt starts from it instead of a read
+ * (a store round trip saved); if it is stale, the version condition fails and the loop reads as usual.
+ */
 export async function mutate<T>(
   store: StateStore,
   kind: RecordKind,
   id: string,
   change: (current: T) => T | undefined,
+  known?: StoredRecord<T>,
+  write: Pick<PutOptions, 'ttlMs'> = {},
 ): Promise<StoredRecord<T> | undefined> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const current = await store.get<T>(kind, id);
+    const current = attempt === 0 && known !== undefined ? known : await store.get<T>(kind, id);
     if (current === undefined) return undefined;
     const next = change(current.value);
     if (next === undefined) return current;
     try {
-      const version = await store.put(kind, id, next, { ifVersion: current.version });
+      const version = await store.put(kind, id, next, { ...write, ifVersion: current.version });
       return { value: next, version };
     } catch (error) {
       if (!(error instanceof StoreConflictError)) throw error;
