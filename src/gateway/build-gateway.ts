@@ -7,6 +7,7 @@ import { sendError } from './error-reply.ts';
 import { checkApiVersion } from './hooks/api-version.ts';
 import { auditMutation } from './hooks/audit.ts';
 import { type AuthSettings, authHook } from './hooks/auth.ts';
+import { refuseSlashInIds } from './hooks/resource-ids.ts';
 import { bindingRoutes } from './routes/binding-routes.ts';
 import { catalogRoute } from './routes/catalog-route.ts';
 import { instanceRoutes } from './routes/instance-routes.ts';
@@ -119,6 +120,7 @@ export function buildGateway(broker: Broker, options: GatewayOptions): FastifyIn
     // Version first, then auth, both before any body is parsed (probes send no body).
     osb.addHook('onRequest', checkApiVersion);
     osb.addHook('onRequest', auth);
+    osb.addHook('onRequest', refuseSlashInIds);
     osb.addHook('onResponse', auditMutation);
     catalogRoute(osb, broker.catalog);
     instanceRoutes(osb, broker);

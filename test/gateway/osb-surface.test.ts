@@ -203,6 +203,22 @@ describe('idempotency and lifecycle', () => {
     expect((await harness.client.getBinding('life-40', 'b-1')).status).toBe(200);
   });
 
+  it('refuses instance and binding ids holding "/" (an encoded %2F), which would alias another record', async () => {
+    const body = { ...ids, organization_guid: 'org', space_guid: 'space' };
+    const instance = await harness.client.raw({ method: 'PUT', path: '/v2/service_instances/life-5%2Fb-1', body });
+    expect(instance.status).toBe(400);
+    expect(instance.body.description).toMatch(/instance_id must not contain "\/"/);
+    const binding = await harness.client.raw({
+      method: 'PUT',
+      path: '/v2/service_instances/life-5/service_bindings/b%2F2',
+      body: ids,
+    });
+    expect(binding.status).toBe(400);
+    expect(binding.body.description).toMatch(/binding_id must not contain "\/"/);
+    expect(await harness.store.get('instance', 'life-5/b-1')).toBeUndefined();
+    expect(upstream.state.instances.has('life-5/b-1')).toBe(false);
+  });
+
   it('DELETE needs service_id and plan_id', async () => {
     const res = await harness.client.raw({
       method: 'DELETE',
