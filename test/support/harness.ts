@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { type Omnibroker, compose } from '../../src/compose.ts';
 import { validateConfig } from '../../src/config/load-config.ts';
-import { createLogger } from '../../src/observability/logger.ts';
+import { type AppLogger, createLogger } from '../../src/observability/logger.ts';
 import type { BackendDefinition } from '../../src/plugin-api/index.ts';
 import { MemoryStore } from '../../src/state/memory-store.ts';
 import type { StateStore } from '../../src/state/store.ts';
@@ -22,6 +22,8 @@ export interface HarnessOptions {
   store?: StateStore;
   definitions?: Record<string, BackendDefinition>;
   catalogRefreshIntervalMs?: number;
+  /** The broker's logger (default: one at TEST_LOG_LEVEL, silent). */
+  logger?: AppLogger;
 }
 
 export interface Harness {
@@ -50,7 +52,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const omnibroker = await compose(config, {
     configDir: process.cwd(),
     store,
-    logger: createLogger(config.log.level),
+    logger: options.logger ?? createLogger(config.log.level),
     ...(options.definitions === undefined ? {} : { definitions: options.definitions }),
   });
   await omnibroker.app.ready();

@@ -1,0 +1,80 @@
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/observability/logger.ts';
+import { type UpstreamBroker, startUpstreamBroker } from '../fakes/upstream-broker/index.ts';
+import { type Harness, startHarness } from '../support/harness.ts';
+
+const ids = { service_id: 'up.svc-postgres', plan_id: 'up.plan-small' };
+
+/** The broker's JSON log lines, as an operator's log shipper would receive them. */
+function capturedLines(level: string) {
+  const lines: Array<Record<string, unknown>> = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString().split('\n')) if (line.trim() !== '') lines.push(JSON.parse(line));
+      done();
+    },
+  });
+  return { lines, logger: createLogger(level, sink) };
+}
+
+describe('request logging', () => {
+  let upstream: UpstreamBroker;
+  beforeAll(async () => {
+    upstream = await startUpstreamBroker({ mode: 'sync' });
+  });
+  afterAll(() => upstream?.stop());
+
+  async function brokerLoggingAt(level: string) {
+    const captured = capturedLines(level);
+    const harness: Harness = await startHarness({
+      backends: [
+        { name: 'up', type: 'osb', options: { url: upstream.url, username: 'upstream', password: 'upstream-secret' } },
+      ],
+      logger: captured.logger,
+    });
+    return { harness, lines: captured.lines };
+  }
+
+  it('at info: one request line and one audit line per mutation, both with the request identity; quiet GETs', async () => {
+    const { harness, lines } = await brokerLoggingAt('info');
+    try {
+      const put = await harness.client.raw({
+        method: 'PUT',
+        path: '/v2/service_instances/log-1',
+        headers: { 'x-broker-api-request-identity': 'req-log-1' },
+        body: { ...ids, organization_guid: 'org', space_guid: 'space' },
+      });
+      expect(put.status).toBe(201);
+      const polls = lines.length;
+      expect((await harness.client.raw({ method: 'GET', path: '/v2/catalog' })).status).toBe(200);
+      expect(lines.length).toBe(polls);
+
+      const ofRequest = lines.filter((l) => l.requestIdentity === 'req-log-1');
+      expect(ofRequest.map((l) => l.msg)).toEqual(['request finished', 'audit: provision log-1 → 201']);
+      expect(ofRequest[0]).toMatchObject({ level: 30, method: 'PUT', status: 201 });
+      expect(ofRequest[1]).toMatchObject({ audit: { action: 'provision', instance: 'log-1', backend: 'up' } });
+      const text = JSON.stringify(lines);
+      expect(text).not.toContain('test-password');
+      expect(text).not.toContain(Buffer.from('platform:test-password').toString('base64'));
+    } finally {
+      await harness.close();
+    }
+  });
+
+  it('at debug: successful GETs get their request line too, each with its own generated identity', async () => {
+    const { harness, lines } = await brokerLoggingAt('debug');
+    try {
+      await harness.client.raw({ method: 'GET', path: '/v2/catalog' });
+      await harness.client.raw({ method: 'GET', path: '/v2/catalog' });
+      const gets = lines.filter((l) => l.msg === 'request finished' && l.method === 'GET');
+      expect(gets).toHaveLength(2);
+      expect(gets.map((l) => l.level)).toEqual([20, 20]);
+      const identities = gets.map((l) => l.requestIdentity);
+      expect(identities.every((id) => typeof id === 'string' && id !== '')).toBe(true);
+      expect(new Set(identities).size).toBe(2);
+    } finally {
+      await harness.close();
+    }
+  });
+});
