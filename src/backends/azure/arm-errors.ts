@@ -50,8 +50,15 @@ export function armError(error: unknown, what: string): BackendError {
     case 409:
       return errors.conflict(text, { cause: error });
     case 401:
+      return errors.internal(
+        `${text}. ARM did not accept the token: check that endpoint and the credential's authority belong to the same cloud`,
+        { cause: error },
+      );
     case 403:
-      return errors.internal(text, { cause: error });
+      return errors.internal(
+        `${text}. The broker's identity lacks a role on the resource group: assign it one (infra/terraform/azure defines a least-privilege role for MySQL Flexible Servers and assigns it there)`,
+        { cause: error },
+      );
     default:
       return errors.unavailable(
         status === undefined ? `Azure Resource Manager unreachable (${what}): ${armErrorText(error)}` : text,

@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Backend, credentialViolations, isBackendError } from '../../../src/plugin-api/index.ts';
 import { databaseUserExists } from '../../../src/plugin-api/mysql-accounts.ts';
-import { type AzureWorld, ctx, instanceFrom, pollUntilSettled, startAzureWorld, tokenOf } from './azure-world.ts';
+import {
+  type AzureWorld,
+  ctx,
+  instanceFrom,
+  pollUntilSettled,
+  startAzureWorld,
+  TOKEN_WITHOUT_ROLE,
+  tokenOf,
+} from './azure-world.ts';
 import mysql from 'mysql2/promise';
 
 let world: AzureWorld;
@@ -346,5 +354,24 @@ describe('azure backend against a fake ARM and a TLS-only mariadbd', () => {
     );
     expect(refused.code).toBe('Internal');
     expect(refused.message).toContain('InvalidAuthenticationToken');
+    expect(refused.message).toContain('check that endpoint and the credential');
+
+    const withoutRole = await world.backend({ credentials: { accessToken: TOKEN_WITHOUT_ROLE } });
+    const forbidden = await rejection(
+      withoutRole.provision(
+        {
+          instanceId: 'auth-2',
+          serviceId: 'mysql',
+          planId: 'mysql.burstable',
+          parameters: {},
+          context: {},
+          acceptsIncomplete: true,
+        },
+        ctx(),
+      ),
+    );
+    expect(forbidden.code).toBe('Internal');
+    expect(forbidden.message).toContain('AuthorizationFailed');
+    expect(forbidden.message).toContain('lacks a role on the resource group');
   });
 });

@@ -15,6 +15,8 @@ import { type PrivateMariadb, startMariadb } from '../../support/mariadb.ts';
 
 export const SUBSCRIPTION = '00000000-1111-2222-3333-444444444444';
 export const ACCESS_TOKEN = 'fake-arm-token';
+/** Accepted by the fake ARM, but its identity has no role on the resource group. */
+export const TOKEN_WITHOUT_ROLE = 'fake-arm-token-without-role';
 
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
 
@@ -43,6 +45,7 @@ export async function startAzureWorld(
     tls,
     subscriptionId: SUBSCRIPTION,
     accessToken: ACCESS_TOKEN,
+    tokenWithoutRole: TOKEN_WITHOUT_ROLE,
     fqdn: () => '127.0.0.1',
     ...fakeOptions,
     mysql: { host: '127.0.0.1', port: db.port, user: 'root', password: '', tls: { ca: tls.cert } },

@@ -29,6 +29,8 @@ export interface FakeArmOptions {
   accessToken?: string;
   /** Also accepts the tokens this says were issued for `audience` (this fake's URL), e.g. a fake Entra's. */
   verifyToken?: (token: string, audience: string) => boolean;
+  /** A valid token whose identity has no role assignment: every write is 403 AuthorizationFailed. */
+  tokenWithoutRole?: string;
   /** Status polls that answer InProgress before an operation finishes (default 2). */
   pollsPerOperation?: number;
   /** fullyQualifiedDomainName reported for a server; default `<name>.mysql.database.azure.com`. */
@@ -396,7 +398,9 @@ export async function startFakeArm(options: FakeArmOptions): Promise<FakeArm> {
   function authorized(header: string | undefined): boolean {
     const token = header?.startsWith('Bearer ') ? header.slice('Bearer '.length) : undefined;
     if (token === undefined || token === '') return false;
-    return token === options.accessToken || options.verifyToken?.(token, base) === true;
+    return (
+      token === options.accessToken || token === options.tokenWithoutRole || options.verifyToken?.(token, base) === true
+    );
   }
 
   async function route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -404,6 +408,13 @@ export async function startFakeArm(options: FakeArmOptions): Promise<FakeArm> {
       throw new HttpError(401, {
         code: 'InvalidAuthenticationToken',
         message: 'The access token is invalid or missing from the Authorization header.',
+      });
+    }
+    const token = req.headers.authorization?.slice('Bearer '.length);
+    if (token !== undefined && token === options.tokenWithoutRole && req.method !== 'GET') {
+      throw new HttpError(403, {
+        code: 'AuthorizationFailed',
+        message: `The client '00000000-aaaa-bbbb-cccc-000000000001' with object id '00000000-aaaa-bbbb-cccc-000000000001' does not have authorization to perform action 'Microsoft.DBforMySQL/flexibleServers/write' over scope '${url.pathname}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
       });
     }
     if (url.searchParams.get('api-version') !== API_VERSION) {
