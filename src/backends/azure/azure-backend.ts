@@ -80,6 +80,12 @@ function describeStep(step: Step): string {
   }
 }
 
+/** A step's operation that Azure reports failed is the operation's end; any other error is the exchange's. */
+function stepFailed(error: unknown, step: Step): OperationStatus<ProvisionOutput> {
+  if (!isOperationFailure(error)) throw armError(error, describeStep(step));
+  return { state: 'failed', description: `Azure could not ${describeStep(step)}: ${operationFailureText(error)}` };
+}
+
 /** What the broker keeps about a server after an operation: read back from Azure, never assumed. */
 function serverFacts(server: Server): JsonObject {
   return {
@@ -218,13 +224,7 @@ export class AzureMysqlBackend implements Backend {
         ...(token.poller === undefined ? {} : { resumeFrom: token.poller }),
       });
     } catch (error) {
-      if (isOperationFailure(error)) {
-        return {
-          state: 'failed',
-          description: `Azure could not ${describeStep(step)}: ${operationFailureText(error)}`,
-        };
-      }
-      throw armError(error, describeStep(step));
+      return stepFailed(error, step);
     }
     if (!poller.isDone()) {
       return {
@@ -333,13 +333,7 @@ export class AzureMysqlBackend implements Backend {
           operation: encodeToken({ v: 1, step, poller: poller.toString(), next: rest }),
         };
       } catch (error) {
-        if (isOperationFailure(error)) {
-          return {
-            state: 'failed',
-            description: `Azure could not ${describeStep(step)}: ${operationFailureText(error)}`,
-          };
-        }
-        throw armError(error, describeStep(step));
+        return stepFailed(error, step);
       }
     }
     const server = text(instance.data, 'server');

@@ -339,37 +339,13 @@ describe('azure backend against a fake ARM and a TLS-only mariadbd', () => {
 
   it('keeps ARM’s text when it refuses a request', async () => {
     const backend = await world.backend({ credentials: { accessToken: 'wrong-token' } });
-    const refused = await rejection(
-      backend.provision(
-        {
-          instanceId: 'auth-1',
-          serviceId: 'mysql',
-          planId: 'mysql.burstable',
-          parameters: {},
-          context: {},
-          acceptsIncomplete: true,
-        },
-        ctx(),
-      ),
-    );
+    const refused = await rejection(provisioned(backend, 'auth-1', 'mysql.burstable'));
     expect(refused.code).toBe('Internal');
     expect(refused.message).toContain('InvalidAuthenticationToken');
     expect(refused.message).toContain('check that endpoint and the credential');
 
     const withoutRole = await world.backend({ credentials: { accessToken: TOKEN_WITHOUT_ROLE } });
-    const forbidden = await rejection(
-      withoutRole.provision(
-        {
-          instanceId: 'auth-2',
-          serviceId: 'mysql',
-          planId: 'mysql.burstable',
-          parameters: {},
-          context: {},
-          acceptsIncomplete: true,
-        },
-        ctx(),
-      ),
-    );
+    const forbidden = await rejection(provisioned(withoutRole, 'auth-2', 'mysql.burstable'));
     expect(forbidden.code).toBe('Internal');
     expect(forbidden.message).toContain('AuthorizationFailed');
     expect(forbidden.message).toContain('lacks a role on the resource group');

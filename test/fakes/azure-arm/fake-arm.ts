@@ -395,8 +395,7 @@ export async function startFakeArm(options: FakeArmOptions): Promise<FakeArm> {
     );
   }
 
-  function authorized(header: string | undefined): boolean {
-    const token = header?.startsWith('Bearer ') ? header.slice('Bearer '.length) : undefined;
+  function authorized(token: string | undefined): boolean {
     if (token === undefined || token === '') return false;
     return (
       token === options.accessToken || token === options.tokenWithoutRole || options.verifyToken?.(token, base) === true
@@ -404,14 +403,15 @@ export async function startFakeArm(options: FakeArmOptions): Promise<FakeArm> {
   }
 
   async function route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    if (!authorized(req.headers.authorization)) {
+    const header = req.headers.authorization;
+    const token = header?.startsWith('Bearer ') ? header.slice('Bearer '.length) : undefined;
+    if (!authorized(token)) {
       throw new HttpError(401, {
         code: 'InvalidAuthenticationToken',
         message: 'The access token is invalid or missing from the Authorization header.',
       });
     }
-    const token = req.headers.authorization?.slice('Bearer '.length);
-    if (token !== undefined && token === options.tokenWithoutRole && req.method !== 'GET') {
+    if (token === options.tokenWithoutRole && req.method !== 'GET') {
       throw new HttpError(403, {
         code: 'AuthorizationFailed',
         message: `The client '00000000-aaaa-bbbb-cccc-000000000001' with object id '00000000-aaaa-bbbb-cccc-000000000001' does not have authorization to perform action 'Microsoft.DBforMySQL/flexibleServers/write' over scope '${url.pathname}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
