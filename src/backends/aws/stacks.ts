@@ -42,6 +42,18 @@ export interface CreateStackInput {
 
 export type UpdateResult = 'started' | 'no-updates';
 
+/** What CreateStack and UpdateStack are both given for a stack. */
+function stackFields(input: CreateStackInput) {
+  return {
+    StackName: input.stackName,
+    TemplateBody: input.templateBody,
+    Parameters: input.parameters,
+    Tags: input.tags,
+    Capabilities: ['CAPABILITY_IAM' as const, 'CAPABILITY_NAMED_IAM' as const],
+    ClientRequestToken: input.requestToken,
+  };
+}
+
 /** CloudFormation stack calls, each retried on throttling within the caller's deadline. */
 export class Stacks {
   constructor(
@@ -57,18 +69,9 @@ export class Stacks {
   async create(input: CreateStackInput, signal: AbortSignal): Promise<string> {
     try {
       const out = await this.call('CreateStack', signal, () =>
-        this.client.send(
-          new CreateStackCommand({
-            StackName: input.stackName,
-            TemplateBody: input.templateBody,
-            Parameters: input.parameters,
-            Tags: input.tags,
-            Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'],
-            ClientRequestToken: input.requestToken,
-            OnFailure: 'ROLLBACK',
-          }),
-          { abortSignal: signal },
-        ),
+        this.client.send(new CreateStackCommand({ ...stackFields(input), OnFailure: 'ROLLBACK' }), {
+          abortSignal: signal,
+        }),
       );
       return out.StackId ?? input.stackName;
     } catch (error) {
@@ -83,17 +86,7 @@ export class Stacks {
   async update(input: CreateStackInput, signal: AbortSignal): Promise<UpdateResult> {
     try {
       await this.call('UpdateStack', signal, () =>
-        this.client.send(
-          new UpdateStackCommand({
-            StackName: input.stackName,
-            TemplateBody: input.templateBody,
-            Parameters: input.parameters,
-            Tags: input.tags,
-            Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'],
-            ClientRequestToken: input.requestToken,
-          }),
-          { abortSignal: signal },
-        ),
+        this.client.send(new UpdateStackCommand(stackFields(input)), { abortSignal: signal }),
       );
       return 'started';
     } catch (error) {
