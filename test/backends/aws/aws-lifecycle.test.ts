@@ -140,30 +140,19 @@ describe('aws backend against the fake CloudFormation', () => {
     expect(creds['access-key-id']).toMatch(/^AKIA/);
     expect(credentialViolations(creds)).toEqual([]);
 
-    const update = await backend.update(
-      {
-        instance,
-        planId: 's3-standard',
-        parameters: { VersioningStatus: 'Enabled' },
-        context: {},
-        acceptsIncomplete: true,
-      },
-      ctx(),
-    );
+    const enableVersioning = {
+      instance,
+      planId: 's3-standard',
+      parameters: { VersioningStatus: 'Enabled' },
+      context: {},
+      acceptsIncomplete: true,
+    };
+    const update = await backend.update(enableVersioning, ctx());
     const updated = await pollUntilDone(backend, instance, 'update', operationOf(update));
     expect(updated.final.state).toBe('succeeded');
     expect(stackOf(instance).parameters).toMatchObject({ VersioningStatus: 'Enabled', ExpirationDays: '7' });
 
-    const again = await backend.update(
-      {
-        instance,
-        planId: 's3-standard',
-        parameters: { VersioningStatus: 'Enabled' },
-        context: {},
-        acceptsIncomplete: true,
-      },
-      ctx(),
-    );
+    const again = await backend.update(enableVersioning, ctx());
     expect(again).toEqual({ state: 'done', output: {} });
 
     fake.cloudFormation.failWhen({
