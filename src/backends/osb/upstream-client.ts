@@ -1,5 +1,5 @@
 import { type CallContext, errors, type JsonObject } from '../../plugin-api/index.ts';
-import { HttpExchange } from './http-exchange.ts';
+import { HttpExchange, type HttpExchangeAnswer } from './http-exchange.ts';
 import { upstreamError } from './upstream-errors.ts';
 
 export interface UpstreamSettings {
@@ -85,20 +85,14 @@ export class UpstreamClient {
   async call(call: UpstreamCall, ctx: CallContext): Promise<UpstreamAnswer> {
     const timeout = AbortSignal.timeout(this.settings.timeoutMs);
     const started = Date.now();
-    let status: number;
-    let text: string;
-    let retryAfter: number | undefined;
+    let answer: HttpExchangeAnswer;
     try {
-      const answer = await this.http.send(this.urlFor(call), {
+      answer = await this.http.send(this.urlFor(call), {
         method: call.method,
         headers: this.headers(call, ctx),
         ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
         signal: AbortSignal.any([ctx.signal, timeout]),
       });
-      status = answer.status;
-      const header = answer.headers['retry-after'];
-      retryAfter = retryAfterSeconds(Array.isArray(header) ? header[0] : header);
-      text = answer.text;
     } catch (error) {
       if (timeout.aborted) {
         throw errors.timeout(
@@ -117,6 +111,7 @@ export class UpstreamClient {
         cause: error,
       });
     }
+    const { status, text } = answer;
     ctx.log.debug({ method: call.method, path: call.path, status, ms: Date.now() - started }, 'upstream call');
 
     let body: JsonObject | string = text;
@@ -131,7 +126,11 @@ export class UpstreamClient {
     }
     if (!call.accept.includes(status)) {
       const hadParameters = isObject(call.body?.parameters) && Object.keys(call.body.parameters).length > 0;
-      throw upstreamError(status, body, { what: call.what, hadParameters, retryAfterSeconds: retryAfter });
+      throw upstreamError(status, body, {
+        what: call.what,
+        hadParameters,
+        retryAfterSeconds: retryAfterSeconds(answer.headers['retry-after']),
+      });
     }
     if (typeof body === 'string') {
       throw errors.internal(
