@@ -81,7 +81,11 @@ describe('osb backend error mapping', () => {
         update: { status: 410, body: { description: 'instance was purged' } },
         bind: { status: 422, body: { error: 'RequiresApp', description: 'needs an app_guid' } },
         catalog: { status: 500, body: { description: 'database on fire' } },
-        lastOperation: { status: 503, body: { description: 'maintenance window' } },
+        lastOperation: {
+          status: 503,
+          body: { description: 'maintenance window' },
+          headers: { 'retry-after': '30' },
+        },
       },
     });
     await expect(backend.provision(request('e-2', { parameters: { extensions: 'x' } }), ctx)).rejects.toMatchObject(
@@ -102,7 +106,7 @@ describe('osb backend error mapping', () => {
     await expect(backend.catalog(ctx)).rejects.toMatchObject(failure('Internal', '500', 'database on fire'));
     await expect(
       backend.lastOperation!({ instance: instance('e-2'), kind: 'provision', operation: '{"binding":false}' }, ctx),
-    ).rejects.toMatchObject(failure('Unavailable', '503', 'maintenance window'));
+    ).rejects.toMatchObject({ ...failure('Unavailable', '503', 'maintenance window'), retryAfterSeconds: 30 });
     expect(await backend.health!(ctx)).toEqual({ ok: false, detail: expect.stringContaining('database on fire') });
   });
 

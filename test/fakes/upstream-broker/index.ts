@@ -37,9 +37,16 @@ export interface UpstreamBroker {
 const MAX_BODY_BYTES = 1024 * 1024;
 const MAX_RECORDED = 500;
 
-function send(res: ServerResponse, status: number, body: unknown, requestIdentity: string | undefined): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  requestIdentity: string | undefined,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body ?? {});
   res.writeHead(status, {
+    ...headers,
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(text),
     ...(requestIdentity === undefined ? {} : { 'x-broker-api-request-identity': requestIdentity }),
@@ -105,7 +112,7 @@ export async function startUpstreamBroker(options: UpstreamBrokerOptions = {}): 
   };
 
   /** The injected answer for this route, if any (counting down `times`). */
-  const injected = (route: RouteName): Reply | undefined => {
+  const injected = (route: RouteName): (Reply & { headers: Record<string, string> }) | undefined => {
     const injection = failures.respond?.[route];
     if (injection === undefined) return undefined;
     if (injection.times !== undefined) {
@@ -114,7 +121,11 @@ export async function startUpstreamBroker(options: UpstreamBrokerOptions = {}): 
         failures = { ...failures, respond: others };
       } else injection.times -= 1;
     }
-    return { status: injection.status, body: injection.body ?? { description: 'injected failure' } };
+    return {
+      status: injection.status,
+      body: injection.body ?? { description: 'injected failure' },
+      headers: injection.headers ?? {},
+    };
   };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -171,7 +182,9 @@ export async function startUpstreamBroker(options: UpstreamBrokerOptions = {}): 
       return send(res, 401, { description: 'unauthorized' }, requestIdentity);
     }
     const injection = injected(match.route);
-    if (injection !== undefined) return send(res, injection.status, injection.body, requestIdentity);
+    if (injection !== undefined) {
+      return send(res, injection.status, injection.body, requestIdentity, injection.headers);
+    }
     if (malformed) return send(res, 400, { description: 'the body is not valid JSON' }, requestIdentity);
     const bodyObject = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as JsonObject) : {};
     const answer = semantics.handle({ ...match, query: url.searchParams, body: bodyObject });

@@ -17,6 +17,8 @@ export interface InjectedResponse {
   status: number;
   /** JSON body to send; default `{ description: "injected failure" }`. */
   body?: unknown;
+  /** Extra response headers, e.g. `retry-after`. */
+  headers?: Record<string, string>;
   /** Answer this many requests so, then behave normally again; default: until changed. */
   times?: number;
 }
