@@ -43,7 +43,7 @@ export class HelmRepositorySource implements ChartSource {
   async loadArchive(target: PlanTarget, signal: AbortSignal): Promise<Buffer | undefined> {
     const url = target.urls?.[0];
     if (url === undefined) return undefined;
-    if (/^https?:\/\//i.test(url)) return fetchArchive(url, signal);
+    if (isRemoteRepository(url)) return fetchArchive(url, signal);
     if (isRemoteRepository(this.repository)) return fetchArchive(new URL(url, this.repository), signal);
     return readFile(resolve(dirname(resolveRepositoryPath(this.repository, this.configDir)), url));
   }
