@@ -4,10 +4,11 @@ import type { Broker } from '../broker/broker.ts';
 import type { AppLogger } from '../observability/logger.ts';
 import { errors } from '../plugin-api/index.ts';
 import { sendError } from './error-reply.ts';
-import { checkApiVersion } from './hooks/api-version.ts';
+import { apiVersionRefusal } from './hooks/api-version.ts';
 import { auditMutation } from './hooks/audit.ts';
-import { type AuthSettings, authHook } from './hooks/auth.ts';
-import { refuseSlashInIds } from './hooks/resource-ids.ts';
+import { type AuthSettings, authRefusal } from './hooks/auth.ts';
+import { refuseFirst } from './hooks/refusal.ts';
+import { slashInIdsRefusal } from './hooks/resource-ids.ts';
 import { bindingRoutes } from './routes/binding-routes.ts';
 import { catalogRoute } from './routes/catalog-route.ts';
 import { instanceRoutes } from './routes/instance-routes.ts';
@@ -104,6 +105,7 @@ export function buildGateway(broker: Broker, options: GatewayOptions): FastifyIn
       { method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
       'request finished',
     );
+    auditMutation(request, reply);
     done();
   });
   app.setErrorHandler((error, request, reply) => sendError(reply, request, error));
@@ -115,13 +117,10 @@ export function buildGateway(broker: Broker, options: GatewayOptions): FastifyIn
   );
 
   opsRoutes(app, broker);
-  const auth = authHook(options.auth);
+  const checks = refuseFirst([apiVersionRefusal, authRefusal(options.auth), slashInIdsRefusal]);
   app.register(async (osb) => {
     // Version first, then auth, both before any body is parsed (probes send no body).
-    osb.addHook('onRequest', checkApiVersion);
-    osb.addHook('onRequest', auth);
-    osb.addHook('onRequest', refuseSlashInIds);
-    osb.addHook('onResponse', auditMutation);
+    osb.addHook('onRequest', checks);
     catalogRoute(osb, broker.catalog);
     instanceRoutes(osb, broker);
     bindingRoutes(osb, broker);

@@ -8,6 +8,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { ensureStoreTable, TTL_ATTRIBUTE } from './dynamodb-schema.ts';
+import { ParsedRecordCache } from './frozen-records.ts';
 import type { StoreLog } from './store-config.ts';
 import {
   type DeleteOptions,
@@ -83,6 +84,7 @@ function isLive(item: Item, now: number): boolean {
 }
 
 export class DynamoDbStore implements StateStore {
+  private readonly parsed = new ParsedRecordCache();
   private closed = false;
 
   constructor(
@@ -147,7 +149,7 @@ export class DynamoDbStore implements StateStore {
     const json = item.value?.S;
     if (version === undefined || json === undefined)
       throw new StoreUnavailableError(`dynamodb record ${kind} ${id} is incomplete (no version or value)`);
-    return { value: JSON.parse(json) as T, version: Number(version) };
+    return { value: this.parsed.parse<T>(`${kind}/${id}`, json), version: Number(version) };
   }
 
   get<T>(kind: RecordKind, id: string): Promise<StoredRecord<T> | undefined> {
@@ -216,6 +218,7 @@ export class DynamoDbStore implements StateStore {
 
   delete(kind: RecordKind, id: string, options: DeleteOptions = {}): Promise<void> {
     return this.call('delete', async () => {
+      this.parsed.forget(`${kind}/${id}`);
       if (options.ifVersion === undefined) {
         await this.client.send(new DeleteItemCommand({ TableName: this.table, Key: this.key(kind, id) }));
         return;

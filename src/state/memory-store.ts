@@ -1,3 +1,4 @@
+import { parseFrozen } from './frozen-records.ts';
 import {
   type DeleteOptions,
   type ListOptions,
@@ -10,11 +11,18 @@ import {
 
 interface Entry {
   json: string;
+  /** Parsed on first read, frozen, and shared by every later read of this version. */
+  value?: unknown;
   version: number;
   expiresAt: number | undefined;
 }
 
-/** In-process store: values are kept as JSON text so callers never share mutable objects with it. */
+function parsedValue<T>(entry: Entry): T {
+  entry.value ??= parseFrozen(entry.json);
+  return entry.value as T;
+}
+
+/** In-process store: values are copied in as JSON text, and read back as frozen values, so no caller can change it. */
 export class MemoryStore implements StateStore {
   private readonly records = new Map<string, Entry>();
   private readonly leases = new Map<string, { owner: string; expiresAt: number }>();
@@ -30,7 +38,7 @@ export class MemoryStore implements StateStore {
 
   async get<T>(kind: RecordKind, id: string): Promise<StoredRecord<T> | undefined> {
     const entry = this.live(`${kind}/${id}`);
-    return entry === undefined ? undefined : { value: JSON.parse(entry.json) as T, version: entry.version };
+    return entry === undefined ? undefined : { value: parsedValue<T>(entry), version: entry.version };
   }
 
   async put<T>(kind: RecordKind, id: string, value: T, options: PutOptions = {}): Promise<number> {
@@ -61,7 +69,7 @@ export class MemoryStore implements StateStore {
       if (!key.startsWith(prefix)) continue;
       const entry = this.live(key);
       if (entry !== undefined)
-        out.push({ id: key.slice(kindPrefix.length), value: JSON.parse(entry.json) as T, version: entry.version });
+        out.push({ id: key.slice(kindPrefix.length), value: parsedValue<T>(entry), version: entry.version });
     }
     return out;
   }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Redis, type RedisOptions } from 'ioredis';
+import { ParsedRecordCache } from './frozen-records.ts';
 import { STORE_DEFAULTS, type RedisStoreConfig, type StoreLog } from './store-config.ts';
 import {
   type DeleteOptions,
@@ -81,8 +82,6 @@ export function redisOptions(config: RedisStoreConfig): RedisOptions {
     connectTimeout: config.connectTimeoutMs ?? STORE_DEFAULTS.redisConnectTimeoutMs,
     maxRetriesPerRequest: 1,
     retryStrategy: reconnectDelay,
-    // Concurrent requests' reads leave in one write per event-loop tick instead of one syscall each.
-    enableAutoPipelining: true,
   };
   if (config.username !== undefined) options.username = config.username;
   if (config.password !== undefined) options.password = config.password;
@@ -123,6 +122,8 @@ export class RedisStore implements StateStore {
   private outageLogged = false;
   private lastError: string | undefined;
   private closed = false;
+  private corked = false;
+  private readonly parsed = new ParsedRecordCache();
 
   constructor(
     config: RedisStoreConfig,
@@ -181,8 +182,24 @@ export class RedisStore implements StateStore {
     }
   }
 
+  /**
+   * Commands issued in one event-loop tick (by concurrent requests) leave in one write: a syscall costs more here
+   * than the JavaScript of a command, and ioredis' own auto-pipelining builds a Pipeline object per tick.
+   */
+  private writeOncePerTick(): void {
+    const stream = this.redis.stream;
+    if (this.corked || stream === undefined || !stream.writable) return;
+    this.corked = true;
+    stream.cork();
+    setImmediate(() => {
+      this.corked = false;
+      stream.uncork();
+    });
+  }
+
   private async call<R>(what: string, command: () => Promise<R>): Promise<R> {
     if (this.closed) throw new StoreUnavailableError('redis state store is closed');
+    this.writeOncePerTick();
     try {
       return await command();
     } catch (err) {
@@ -194,7 +211,7 @@ export class RedisStore implements StateStore {
   private parse<T>(kind: RecordKind, id: string, version: string | null, json: string | null): StoredRecord<T> {
     if (version === null || json === null)
       throw new StoreUnavailableError(`redis record ${kind} ${id} is incomplete (no version or value)`);
-    return { value: JSON.parse(json) as T, version: Number(version) };
+    return { value: this.parsed.parse<T>(recordKey(kind, id), json), version: Number(version) };
   }
 
   get<T>(kind: RecordKind, id: string): Promise<StoredRecord<T> | undefined> {
@@ -224,6 +241,7 @@ export class RedisStore implements StateStore {
   delete(kind: RecordKind, id: string, options: DeleteOptions = {}): Promise<void> {
     return this.call('delete', async () => {
       const ifVersion = options.ifVersion === undefined ? '' : String(options.ifVersion);
+      this.parsed.forget(recordKey(kind, id));
       const done = await this.redis.storeDelete(recordKey(kind, id), indexKey(kind), ifVersion, id);
       if (done < 0) throw new StoreConflictError(kind, id);
     });

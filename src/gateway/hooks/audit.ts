@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { callIdentity } from './identity.ts';
 
 const MUTATIONS = new Set(['PUT', 'PATCH', 'DELETE']);
@@ -9,9 +9,8 @@ const ACTIONS: Record<string, Record<string, string>> = {
 };
 
 /** One audit line per mutation: who (originating identity), what, which backend, and the result. */
-export function auditMutation(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+export function auditMutation(request: FastifyRequest, reply: FastifyReply): void {
   if (MUTATIONS.has(request.method)) writeAuditLine(request, reply);
-  done();
 }
 
 function writeAuditLine(request: FastifyRequest, reply: FastifyReply): void {
