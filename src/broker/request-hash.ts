@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
@@ -11,7 +11,8 @@ function canonical(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-export const newSalt = (): string => randomBytes(16).toString('base64url');
+/** 122 random bits; randomUUID draws from a cached entropy pool, randomBytes asks OpenSSL on every call. */
+export const newSalt = (): string => randomUUID();
 
 /** Order-independent hash of what makes two requests "identical" in the OSB idempotency table. */
 export function requestHash(salt: string, request: Record<string, unknown>): string {

@@ -5,7 +5,7 @@ import type { AppLogger } from '../observability/logger.ts';
 import { errors } from '../plugin-api/index.ts';
 import { sendError } from './error-reply.ts';
 import { apiVersionRefusal } from './hooks/api-version.ts';
-import { auditMutation } from './hooks/audit.ts';
+import { auditEntry } from './hooks/audit.ts';
 import { type AuthSettings, authRefusal } from './hooks/auth.ts';
 import { refuseFirst } from './hooks/refusal.ts';
 import { slashInIdsRefusal } from './hooks/resource-ids.ts';
@@ -99,13 +99,15 @@ export function buildGateway(broker: Broker, options: GatewayOptions): FastifyIn
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unknown';
     broker.deps.metrics.httpRequests.inc({ route, method: request.method, status: String(reply.statusCode) });
-    // Platforms poll (Korifi every few ms): successful reads are debug lines; mutations and failures stay info.
-    const quiet = request.method === 'GET' && reply.statusCode < 400;
-    request.log[quiet ? 'debug' : 'info'](
-      { method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
-      'request finished',
-    );
-    auditMutation(request, reply);
+    const fields = { method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) };
+    const audit = auditEntry(request, reply);
+    if (audit !== undefined) {
+      request.log.info({ ...fields, audit: audit.audit }, audit.message);
+    } else {
+      // Platforms poll (Korifi every few ms): successful reads are debug lines; failures stay info.
+      const quiet = request.method === 'GET' && reply.statusCode < 400;
+      request.log[quiet ? 'debug' : 'info'](fields, 'request finished');
+    }
     done();
   });
   app.setErrorHandler((error, request, reply) => sendError(reply, request, error));

@@ -7,6 +7,8 @@ export interface Logger {
   warn(obj: object | string, msg?: string): void;
   error(obj: object | string, msg?: string): void;
   child(bindings: Record<string, unknown>): Logger;
+  /** pino's; when present, lines below the level are dropped before any work is done for them. */
+  isLevelEnabled?(level: string): boolean;
 }
 
 export interface OriginatingIdentity {

@@ -1,6 +1,7 @@
 import CircuitBreaker from 'opossum';
 import type { BreakerConfig } from '../config/schema.ts';
 import { BREAKER_STATE_VALUE, type Metrics } from '../observability/metrics.ts';
+import { lazyCallLogger } from './lazy-call-logger.ts';
 import {
   type Backend,
   BackendError,
@@ -71,7 +72,7 @@ export class GuardedBackend {
     const controller = new AbortController();
     const ctx: CallContext = {
       signal: controller.signal,
-      log: this.log.child({ backend: this.name, operation, requestIdentity: identity.requestIdentity }),
+      log: lazyCallLogger(this.log, { backend: this.name, operation, requestIdentity: identity.requestIdentity }),
       ...(identity.requestIdentity === undefined ? {} : { requestIdentity: identity.requestIdentity }),
       ...(identity.originatingIdentity === undefined ? {} : { originatingIdentity: identity.originatingIdentity }),
     };

@@ -61,6 +61,21 @@ describe('every request', () => {
     expect(wrong.body.description).toBeTypeOf('string');
     const none = await harness.client.raw({ method: 'GET', path: '/v2/catalog', headers: { authorization: '' } });
     expect(none.status).toBe(401);
+    // Same length, one character off; a prefix; an extension: the compare is by length first, then in constant time.
+    for (const password of ['test-passwore', 'test-passwor', 'test-password2']) {
+      const near = await harness.client.raw({
+        method: 'GET',
+        path: '/v2/catalog',
+        headers: { authorization: `Basic ${Buffer.from(`platform:${password}`).toString('base64')}` },
+      });
+      expect(near.status, password).toBe(401);
+    }
+    const right = await harness.client.raw({
+      method: 'GET',
+      path: '/v2/catalog',
+      headers: { authorization: `bAsIc ${Buffer.from('platform:test-password').toString('base64')}` },
+    });
+    expect(right.status).toBe(200);
   });
 
   it('echoes the request identity', async () => {

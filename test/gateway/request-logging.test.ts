@@ -36,7 +36,7 @@ describe('request logging', () => {
     return { harness, lines: captured.lines };
   }
 
-  it('at info: one request line and one audit line per mutation, both with the request identity; quiet GETs', async () => {
+  it('at info: a mutation writes one line, its audit line, with the request identity and fields; quiet GETs', async () => {
     const { harness, lines } = await brokerLoggingAt('info');
     try {
       const put = await harness.client.raw({
@@ -51,9 +51,13 @@ describe('request logging', () => {
       expect(lines.length).toBe(polls);
 
       const ofRequest = lines.filter((l) => l.requestIdentity === 'req-log-1');
-      expect(ofRequest.map((l) => l.msg)).toEqual(['request finished', 'audit: provision log-1 → 201']);
-      expect(ofRequest[0]).toMatchObject({ level: 30, method: 'PUT', status: 201 });
-      expect(ofRequest[1]).toMatchObject({ audit: { action: 'provision', instance: 'log-1', backend: 'up' } });
+      expect(ofRequest.map((l) => l.msg)).toEqual(['audit: provision log-1 → 201']);
+      expect(ofRequest[0]).toMatchObject({
+        level: 30,
+        method: 'PUT',
+        status: 201,
+        audit: { action: 'provision', instance: 'log-1', backend: 'up' },
+      });
       const text = JSON.stringify(lines);
       expect(text).not.toContain('test-password');
       expect(text).not.toContain(Buffer.from('platform:test-password').toString('base64'));

@@ -14,6 +14,9 @@ export interface HttpExchangeAnswer {
   text: string;
 }
 
+const abortError = (signal: AbortSignal): Error =>
+  Object.assign(new Error('the request was aborted', { cause: signal.reason }), { name: 'AbortError' });
+
 /**
  * Free keep-alive sockets are dropped after this long: below the 5 s idle timeout of Node servers (and most
  * brokers' proxies), so a reused socket is rarely one the server is closing at that very moment.
@@ -48,28 +51,34 @@ export class HttpExchange {
   }
 
   private once(url: URL, request: HttpExchangeRequest): Promise<HttpExchangeAnswer> {
-    return new Promise((resolve, reject) => {
-      const req = this.transport.request(url, {
-        method: request.method,
-        headers: request.headers,
-        agent: this.agent,
-        signal: request.signal,
-      });
+    const { signal } = request;
+    if (signal.aborted) return Promise.reject(abortError(signal));
+    return new Promise<HttpExchangeAnswer>((resolve, reject) => {
+      const req = this.transport.request(url, { method: request.method, headers: request.headers, agent: this.agent });
+      // A listener of our own instead of the `signal` option, whose stream plumbing costs more per request.
+      const onAbort = () => req.destroy(abortError(signal));
+      signal.addEventListener('abort', onAbort, { once: true });
+      const settle = () => signal.removeEventListener('abort', onAbort);
       req.once('error', (error: Error & { code?: string }) => {
+        settle();
         const reused = req.reusedSocket && error.code === 'ECONNRESET';
         reject(Object.assign(error, { reusedSocket: reused }));
       });
       req.once('response', (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.once('error', reject);
-        res.once('end', () =>
+        res.once('error', (error) => {
+          settle();
+          reject(error);
+        });
+        res.once('end', () => {
+          settle();
           resolve({
             status: res.statusCode ?? 0,
             headers: res.headers,
             text: Buffer.concat(chunks).toString('utf8'),
-          }),
-        );
+          });
+        });
       });
       req.end(request.body);
     });

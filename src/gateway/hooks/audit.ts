@@ -8,15 +8,20 @@ const ACTIONS: Record<string, Record<string, string>> = {
   '/v2/service_instances/:instance_id/service_bindings/:binding_id': { PUT: 'bind', DELETE: 'unbind' },
 };
 
-/** One audit line per mutation: who (originating identity), what, which backend, and the result. */
-export function auditMutation(request: FastifyRequest, reply: FastifyReply): void {
-  if (MUTATIONS.has(request.method)) writeAuditLine(request, reply);
+export interface AuditEntry {
+  audit: Record<string, unknown>;
+  message: string;
 }
 
-function writeAuditLine(request: FastifyRequest, reply: FastifyReply): void {
+/**
+ * A mutation's audit record: who (originating identity), what, which backend, and the result. The gateway writes
+ * it as the request's only line, so a mutation costs one log write.
+ */
+export function auditEntry(request: FastifyRequest, reply: FastifyReply): AuditEntry | undefined {
+  if (!MUTATIONS.has(request.method)) return undefined;
   const route = request.routeOptions.url ?? '';
   const action = ACTIONS[route]?.[request.method];
-  if (action === undefined) return;
+  if (action === undefined) return undefined;
   const params = request.params as { instance_id?: string; binding_id?: string };
   const body = (request.body ?? {}) as { service_id?: unknown };
   const query = request.query as { service_id?: unknown };
@@ -27,18 +32,16 @@ function writeAuditLine(request: FastifyRequest, reply: FastifyReply): void {
         ? query.service_id
         : '';
   const identity = callIdentity(request).originatingIdentity;
-  request.log.info(
-    {
-      audit: {
-        action,
-        instance: params.instance_id,
-        binding: params.binding_id,
-        backend: serviceId.includes('.') ? serviceId.slice(0, serviceId.indexOf('.')) : undefined,
-        who: identity === undefined ? 'unknown' : { platform: identity.platform, ...identity.value },
-        status: reply.statusCode,
-        result: reply.statusCode < 300 ? 'accepted' : 'refused',
-      },
+  return {
+    audit: {
+      action,
+      instance: params.instance_id,
+      binding: params.binding_id,
+      backend: serviceId.includes('.') ? serviceId.slice(0, serviceId.indexOf('.')) : undefined,
+      who: identity === undefined ? 'unknown' : { platform: identity.platform, ...identity.value },
+      status: reply.statusCode,
+      result: reply.statusCode < 300 ? 'accepted' : 'refused',
     },
-    `audit: ${action} ${params.instance_id ?? ''}${params.binding_id === undefined ? '' : `/${params.binding_id}`} → ${reply.statusCode}`,
-  );
+    message: `audit: ${action} ${params.instance_id ?? ''}${params.binding_id === undefined ? '' : `/${params.binding_id}`} → ${reply.statusCode}`,
+  };
 }

@@ -1,4 +1,4 @@
-import * as crypto from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { Refusal } from './refusal.ts';
 
@@ -8,25 +8,24 @@ export interface AuthSettings {
 }
 
 /**
- * One-shot `crypto.hash` (Node ≥ 20.12) costs a fraction of a Hash object; older 20.x releases lack it (so it is
- * not a named import, which would fail to link there) and fall back.
+ * Compares in constant time against every accepted secret, so timing says neither which one matched nor how much
+ * of it. timingSafeEqual needs equal lengths: a candidate of another length is compared against the secret itself
+ * (the same work) and counts as no match. No hashing: a SHA-256 per request cost more than the rest of auth.
  */
-const digest: (value: string) => Buffer =
-  typeof crypto.hash === 'function'
-    ? (value) => crypto.hash('sha256', value, 'buffer')
-    : (value) => crypto.createHash('sha256').update(value).digest();
-
-/** Compares fixed-length digests in constant time, and checks every credential so timing says nothing. */
 function matchesAny(candidate: string, accepted: Buffer[]): boolean {
-  const given = digest(candidate);
+  const given = Buffer.from(candidate, 'utf8');
   let found = false;
-  for (const expected of accepted) found = crypto.timingSafeEqual(given, expected) || found;
+  for (const expected of accepted) {
+    const sameLength = given.length === expected.length;
+    const equal = timingSafeEqual(sameLength ? given : expected, expected);
+    found = (sameLength && equal) || found;
+  }
   return found;
 }
 
 export function authRefusal(settings: AuthSettings): (request: FastifyRequest) => Refusal | undefined {
-  const basic = settings.basic.map((b) => digest(`${b.username}:${b.password}`));
-  const bearer = settings.bearer.map((b) => digest(b.token));
+  const basic = settings.basic.map((b) => Buffer.from(`${b.username}:${b.password}`, 'utf8'));
+  const bearer = settings.bearer.map((b) => Buffer.from(b.token, 'utf8'));
   const refusal: Refusal = {
     status: 401,
     error: 'Unauthorized',
