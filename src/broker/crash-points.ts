@@ -4,8 +4,10 @@
  */
 export type CrashPoint = 'after-intent' | 'after-backend-call' | 'after-status-call';
 
+/** Read once: the suite sets it in the child's environment at start, and process.env is slow to read per call. */
+const wanted = process.env.OMNIBROKER_CRASH_AT;
+
 export function crashPoint(point: CrashPoint, kind: string): void {
-  const wanted = process.env.OMNIBROKER_CRASH_AT;
   if (wanted === undefined || wanted === '') return;
   if (wanted === point || wanted === `${point}:${kind}`) process.kill(process.pid, 'SIGKILL');
 }

@@ -11,7 +11,7 @@ import {
 } from '../plugin-api/index.ts';
 import type { CallIdentity, GuardedBackend } from '../registry/guarded-backend.ts';
 import { RejectedCallError } from '../registry/guarded-backend.ts';
-import type { RecordKind, StoredRecord } from '../state/store.ts';
+import { type RecordKind, StoreConflictError, type StoredRecord } from '../state/store.ts';
 import type { BrokerDeps, BrokerResult } from './broker-deps.ts';
 import type { BindingRecord, InstanceRecord, OpenOperation, OperationRecord } from './records.ts';
 import { openOperationKey } from './records.ts';
@@ -66,6 +66,9 @@ export const accepted = (operation: string, extra: JsonObject = {}): BrokerResul
   body: { ...extra, operation },
 });
 
+/** The intent's version condition failed: the record changed after the read the decision was made on. */
+export class StaleIntentError extends Error {}
+
 /** The engine every instance and binding operation goes through: intent first, then the backend, then state. */
 export class Lifecycle {
   constructor(private readonly deps: BrokerDeps) {}
@@ -91,8 +94,15 @@ export class Lifecycle {
     identity: CallIdentity,
   ): Promise<BrokerResult> {
     const { store } = this.deps;
-    await this.openIndex(spec.target, key);
-    const version = await store.put(spec.storeKind, key, intent, write);
+    // Both leave together, the index entry first: Redis runs one connection's commands in order, so an intent
+    // never exists without its entry. Should the entry's write alone fail, the request fails and the platform's
+    // retry or poll finds the intent and resumes it.
+    const [, version] = await Promise.all([
+      this.openIndex(spec.target, key),
+      store.put(spec.storeKind, key, intent, write).catch((error: unknown) => {
+        throw error instanceof StoreConflictError ? new StaleIntentError(`${key} changed`, { cause: error }) : error;
+      }),
+    ]);
     crashPoint('after-intent', intent.op.kind);
     return this.callAndRecord(spec, key, { value: intent, version }, identity);
   }

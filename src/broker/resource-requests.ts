@@ -1,7 +1,15 @@
 import { errors, type JsonObject } from '../plugin-api/index.ts';
 import type { CallIdentity } from '../registry/guarded-backend.ts';
 import type { BrokerDeps, BrokerResult } from './broker-deps.ts';
-import { accepted, type Lifecycle, type LifecycleRecord, newOperation, type ResourceSpec } from './lifecycle.ts';
+import type { StoredRecord } from '../state/store.ts';
+import {
+  accepted,
+  type Lifecycle,
+  type LifecycleRecord,
+  newOperation,
+  type ResourceSpec,
+  StaleIntentError,
+} from './lifecycle.ts';
 import { openOperationKey } from './records.ts';
 import { newSalt } from './request-hash.ts';
 import { mutate, tryLease } from './store-ops.ts';
@@ -29,35 +37,65 @@ export class ResourceRequests {
     buildIntent: (salt: string) => R,
     meta: RequestMeta,
   ): Promise<BrokerResult> {
-    const { store, metrics, tuning } = this.deps;
-    const existing = await store.get<R>(spec.storeKind, key);
-    if (existing !== undefined && existing.value.status !== 'deleted') {
-      const answer = this.answerRepeatedCreate(spec, existing.value, hashFor(existing.value.salt));
-      if (answer !== 'retry') return answer;
-    }
-    const lease = await tryLease(store, metrics, spec.resourceName(key), tuning.leaseTtlMs);
+    const { lease, current } = await this.leaseAndRead(spec, key);
     if (lease === undefined) {
-      const racing = await store.get<R>(spec.storeKind, key);
-      if (
-        racing !== undefined &&
-        racing.value.status !== 'deleted' &&
-        racing.value.createHash === hashFor(racing.value.salt)
-      ) {
-        return accepted(racing.value.op.id);
+      if (current !== undefined && current.value.status !== 'deleted') {
+        const answer = this.answerRepeatedCreate(spec, current.value, hashFor(current.value.salt));
+        if (answer !== 'retry') return answer;
+        if (current.value.createHash === hashFor(current.value.salt)) return accepted(current.value.op.id);
       }
       throw errors.concurrency(`another request is changing ${spec.resourceName(key)}; retry later`);
     }
     try {
-      const current = await store.get<R>(spec.storeKind, key);
-      if (current !== undefined && current.value.status !== 'deleted') {
-        const answer = this.answerRepeatedCreate(spec, current.value, hashFor(current.value.salt));
-        if (answer !== 'retry') return answer;
-        return await this.lifecycle.retryCreate(spec, key, current, meta.identity);
-      }
-      const write = current === undefined ? ({ ifAbsent: true } as const) : { ifVersion: current.version };
-      return await this.lifecycle.run(spec, key, buildIntent(newSalt()), write, meta.identity);
+      const decide = (found: StoredRecord<R> | undefined) => {
+        if (found !== undefined && found.value.status !== 'deleted') {
+          const answer = this.answerRepeatedCreate(spec, found.value, hashFor(found.value.salt));
+          if (answer !== 'retry') return Promise.resolve(answer);
+          return this.lifecycle.retryCreate(spec, key, found, meta.identity);
+        }
+        const write = found === undefined ? ({ ifAbsent: true } as const) : { ifVersion: found.version };
+        return this.lifecycle.run(spec, key, buildIntent(newSalt()), write, meta.identity);
+      };
+      return await this.againIfStale(decide, current, () => this.deps.store.get<R>(spec.storeKind, key));
     } finally {
       await lease.release();
+    }
+  }
+
+  /**
+   * Asks for the lease and reads the record in one go: the lease first, so that a store which keeps the order of
+   * commands (Redis on one connection, memory) answers the read under the lease in a single round trip. Where it
+   * may not (DynamoDB), a stale read shows as a failed intent write, and `againIfStale` reads once more.
+   */
+  private async leaseAndRead<R extends LifecycleRecord>(spec: ResourceSpec<R>, key: string) {
+    const { store, metrics, tuning } = this.deps;
+    const [lease, current] = await Promise.all([
+      tryLease(store, metrics, spec.resourceName(key), tuning.leaseTtlMs),
+      store.get<R>(spec.storeKind, key).catch((error: unknown) => error as Error),
+    ]);
+    if (current instanceof Error) {
+      await lease?.release();
+      throw current;
+    }
+    return { lease, current };
+  }
+
+  /** Runs `decide` on the record read with the lease; if its intent write finds that read stale, reads again. */
+  private async againIfStale<R extends LifecycleRecord>(
+    decide: (found: StoredRecord<R> | undefined) => Promise<BrokerResult>,
+    read: StoredRecord<R> | undefined,
+    reread: () => Promise<StoredRecord<R> | undefined>,
+  ): Promise<BrokerResult> {
+    try {
+      return await decide(read);
+    } catch (error) {
+      if (!(error instanceof StaleIntentError)) throw error;
+    }
+    try {
+      return await decide(await reread());
+    } catch (error) {
+      if (!(error instanceof StaleIntentError)) throw error;
+      throw errors.concurrency('the resource changed twice while this request was deciding; retry');
     }
   }
 
@@ -92,23 +130,34 @@ export class ResourceRequests {
     key: string,
     meta: RequestMeta,
   ): Promise<BrokerResult> {
-    const { store, metrics, tuning } = this.deps;
-    const existing = await store.get<R>(spec.storeKind, key);
-    if (existing === undefined || existing.value.status === 'deleted') return { status: 410, body: {} };
-    const record = existing.value;
-    if (record.status === 'deleting' && record.op.state === 'in progress') return accepted(record.op.id);
-    if (record.pendingDelete !== undefined) return accepted(record.pendingDelete.operationId);
-    const kind = spec.target === 'instance' ? 'deprovision' : 'unbind';
-    if (record.op.state === 'in progress') return this.queueDelete(spec, key, meta);
-    const lease = await tryLease(store, metrics, spec.resourceName(key), tuning.leaseTtlMs);
-    if (lease === undefined) return this.queueDelete(spec, key, meta);
+    const { lease, current } = await this.leaseAndRead(spec, key);
+    const early = (found: StoredRecord<R> | undefined): BrokerResult | 'queue' | undefined => {
+      if (found === undefined || found.value.status === 'deleted') return { status: 410, body: {} };
+      const record = found.value;
+      if (record.status === 'deleting' && record.op.state === 'in progress') return accepted(record.op.id);
+      if (record.pendingDelete !== undefined) return accepted(record.pendingDelete.operationId);
+      if (record.op.state === 'in progress') return 'queue';
+      return undefined;
+    };
+    const answer = early(current);
+    if (lease === undefined || answer !== undefined) {
+      // The queued delete starts under its own lease once the running operation ends: ours must be gone by then.
+      await lease?.release();
+      if (answer === undefined || answer === 'queue') return this.queueDelete(spec, key, meta);
+      return answer;
+    }
     try {
-      const current = await store.get<R>(spec.storeKind, key);
-      if (current === undefined || current.value.status === 'deleted') return { status: 410, body: {} };
-      if (current.value.op.state === 'in progress') return accepted(current.value.op.id);
-      const op = newOperation(kind, '', tuning.maxDurationMs, meta.acceptsIncomplete);
-      const intent = { ...current.value, status: 'deleting', op, updatedAt: Date.now() } as R;
-      return await this.lifecycle.run(spec, key, intent, { ifVersion: current.version }, meta.identity);
+      const kind = spec.target === 'instance' ? 'deprovision' : 'unbind';
+      const decide = async (found: StoredRecord<R> | undefined): Promise<BrokerResult> => {
+        const again = early(found);
+        if (again === 'queue') return accepted((found as StoredRecord<R>).value.op.id);
+        if (again !== undefined) return again;
+        const live = found as StoredRecord<R>;
+        const op = newOperation(kind, '', this.deps.tuning.maxDurationMs, meta.acceptsIncomplete);
+        const intent = { ...live.value, status: 'deleting', op, updatedAt: Date.now() } as R;
+        return this.lifecycle.run(spec, key, intent, { ifVersion: live.version }, meta.identity);
+      };
+      return await this.againIfStale(decide, current, () => this.deps.store.get<R>(spec.storeKind, key));
     } finally {
       await lease.release();
     }
