@@ -6,8 +6,10 @@ type Bindings = Parameters<FastifyBaseLogger['child']>[0];
 type ChildOptions = Parameters<FastifyBaseLogger['child']>[1];
 
 /**
- * A request's logger that creates its pino child (bindings serialised, redaction prepared) only when a line is
- * actually written. Most requests are successful polls logged at debug, so at info they never pay for one.
+ * A request's logger that creates no pino child (bindings serialised, redaction prepared) for the lines most
+ * requests write: successful polls log at debug, so at info they write nothing, and a mutation writes one line,
+ * which goes to the parent with the bindings merged in. A child is made only for an Error, route log options,
+ * or a caller that asks for one.
  */
 export class LazyRequestLogger implements FastifyBaseLogger {
   private real: FastifyBaseLogger | undefined;
@@ -24,7 +26,17 @@ export class LazyRequestLogger implements FastifyBaseLogger {
   }
 
   private write(level: Level, args: LogArgs): void {
-    if (this.real === undefined && !this.parent.isLevelEnabled(level)) return;
+    if (this.real === undefined) {
+      if (!this.parent.isLevelEnabled(level)) return;
+      const [first, ...rest] = args as unknown[];
+      const plain = Object.keys(this.options ?? {}).length === 0 && !(first instanceof Error);
+      if (plain) {
+        const fields = typeof first === 'object' && first !== null ? { ...this.bindings, ...first } : this.bindings;
+        const message = typeof first === 'object' && first !== null ? rest : [first, ...rest];
+        (this.parent[level] as (...a: unknown[]) => void)(fields, ...message);
+        return;
+      }
+    }
     (this.materialize()[level] as (...a: LogArgs) => void)(...args);
   }
 
