@@ -24,52 +24,60 @@ function parsedValue<T>(entry: Entry): T {
 
 /** In-process store: values are copied in as JSON text, and read back as frozen values, so no caller can change it. */
 export class MemoryStore implements StateStore {
-  private readonly records = new Map<string, Entry>();
+  /** One map per kind, so a listing walks only its own kind's records. */
+  private readonly records = new Map<RecordKind, Map<string, Entry>>();
   private readonly leases = new Map<string, { owner: string; expiresAt: number }>();
 
-  private live(key: string): Entry | undefined {
-    const entry = this.records.get(key);
+  private table(kind: RecordKind): Map<string, Entry> {
+    let table = this.records.get(kind);
+    if (table === undefined) {
+      table = new Map();
+      this.records.set(kind, table);
+    }
+    return table;
+  }
+
+  private live(kind: RecordKind, id: string): Entry | undefined {
+    const table = this.table(kind);
+    const entry = table.get(id);
     if (entry?.expiresAt !== undefined && entry.expiresAt <= Date.now()) {
-      this.records.delete(key);
+      table.delete(id);
       return undefined;
     }
     return entry;
   }
 
   async get<T>(kind: RecordKind, id: string): Promise<StoredRecord<T> | undefined> {
-    const entry = this.live(`${kind}/${id}`);
+    const entry = this.live(kind, id);
     return entry === undefined ? undefined : { value: parsedValue<T>(entry), version: entry.version };
   }
 
   async put<T>(kind: RecordKind, id: string, value: T, options: PutOptions = {}): Promise<number> {
-    const key = `${kind}/${id}`;
-    const current = this.live(key);
+    const current = this.live(kind, id);
     if (options.ifAbsent && current !== undefined) throw new StoreConflictError(kind, id);
     if (options.ifVersion !== undefined && current?.version !== options.ifVersion)
       throw new StoreConflictError(kind, id);
     const version = (current?.version ?? 0) + 1;
     const expiresAt = options.ttlMs === undefined ? undefined : Date.now() + options.ttlMs;
-    this.records.set(key, { json: JSON.stringify(value), version, expiresAt });
+    this.table(kind).set(id, { json: JSON.stringify(value), version, expiresAt });
     return version;
   }
 
   async delete(kind: RecordKind, id: string, options: DeleteOptions = {}): Promise<void> {
-    const key = `${kind}/${id}`;
-    const current = this.live(key);
+    const current = this.live(kind, id);
     if (options.ifVersion !== undefined && current?.version !== options.ifVersion)
       throw new StoreConflictError(kind, id);
-    this.records.delete(key);
+    this.table(kind).delete(id);
   }
 
   async list<T>(kind: RecordKind, options: ListOptions = {}): Promise<Array<{ id: string } & StoredRecord<T>>> {
-    const prefix = `${kind}/${options.idPrefix ?? ''}`;
-    const kindPrefix = `${kind}/`;
+    const prefix = options.idPrefix ?? '';
     const out: Array<{ id: string } & StoredRecord<T>> = [];
-    for (const key of [...this.records.keys()]) {
-      if (!key.startsWith(prefix)) continue;
-      const entry = this.live(key);
-      if (entry !== undefined)
-        out.push({ id: key.slice(kindPrefix.length), value: parsedValue<T>(entry), version: entry.version });
+    // Deleting the current entry while iterating a Map is safe: live() drops expired ones as it goes.
+    for (const id of this.table(kind).keys()) {
+      if (!id.startsWith(prefix)) continue;
+      const entry = this.live(kind, id);
+      if (entry !== undefined) out.push({ id, value: parsedValue<T>(entry), version: entry.version });
     }
     return out;
   }
