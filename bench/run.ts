@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --rounds 3 --seconds 4 --connections 10 --log-level info --only a,b,c,d --cpu-prof]`
+ * `npm run bench [-- --rounds 3 --seconds 4 --connections 10 --load autocannon|wrk --log-level info --only a,b,c,d --cpu-prof]`
  * Every scenario runs the broker (a real child process) and its bare reference in interleaved rounds,
  * prints the medians as a table and writes everything to bench/results/<time>.json. 127.0.0.1 only.
  */
@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { spawnUpstreamBroker } from '../test/fakes/upstream-broker/process.ts';
 import { startRedis } from '../test/support/redis.ts';
 import { ROOT } from './lib/node-process.ts';
+import type { LoadTool } from './lib/load.ts';
 import { formatTable, type ScenarioReport } from './lib/report.ts';
 import { catalogScenario } from './scenarios/catalog.ts';
 import type { BenchContext } from './scenarios/context.ts';
@@ -21,11 +22,16 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     seconds: { type: 'string', default: '4' },
     connections: { type: 'string', default: '10' },
+    load: { type: 'string', default: 'autocannon' },
     'log-level': { type: 'string', default: 'info' },
     only: { type: 'string', default: 'a,b,c,d' },
     'cpu-prof': { type: 'boolean', default: false },
   },
 });
+function loadTool(name: string): LoadTool {
+  if (name === 'autocannon' || name === 'wrk') return name;
+  throw new Error(`--load is autocannon or wrk, not "${name}"`);
+}
 const resultsDir = join(ROOT, 'bench', 'results');
 const profileDir = join(resultsDir, 'profiles');
 const only = new Set(values.only.split(','));
@@ -44,6 +50,7 @@ const ctx: BenchContext = {
   rounds: Number(values.rounds),
   seconds: Number(values.seconds),
   connections: Number(values.connections),
+  load: loadTool(values.load),
   logLevel: values['log-level'],
   brokerFlags: values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
   redis,

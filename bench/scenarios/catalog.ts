@@ -32,7 +32,7 @@ export async function catalogScenario(ctx: BenchContext): Promise<ScenarioReport
     const bare = await startBare(['--catalog', file]);
     try {
       const idleMiB = broker.rssMiB();
-      const settings = { seconds: ctx.seconds, connections: ctx.connections };
+      const settings = { seconds: ctx.seconds, connections: ctx.connections, tool: ctx.load };
       let peakMiB = idleMiB;
       const measured = await interleave(
         ctx.rounds,

@@ -1,3 +1,4 @@
+import type { LoadTool } from '../lib/load.ts';
 import type { PrivateRedis } from '../../test/support/redis.ts';
 import type { UpstreamBrokerProcess } from '../../test/fakes/upstream-broker/process.ts';
 
@@ -7,6 +8,8 @@ export interface BenchContext {
   /** Length of one load round. */
   seconds: number;
   connections: number;
+  /** The load generator of the throughput scenarios (a) and (b). */
+  load: LoadTool;
   logLevel: string;
   /** Node flags for every broker process (`--cpu-prof …` when profiling). */
   brokerFlags: string[];

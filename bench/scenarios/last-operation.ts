@@ -36,7 +36,7 @@ export async function lastOperationScenario(ctx: BenchContext): Promise<Scenario
     if (exists !== 1) throw new Error(`expected the instance record at ${key}`);
     const bare = await startBare(['--redis', ctx.redis.url, '--key', key]);
     try {
-      const settings = { seconds: ctx.seconds, connections: ctx.connections };
+      const settings = { seconds: ctx.seconds, connections: ctx.connections, tool: ctx.load };
       const measured = await interleave(
         ctx.rounds,
         () =>
