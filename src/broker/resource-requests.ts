@@ -40,9 +40,9 @@ export class ResourceRequests {
     const { lease, current } = await this.leaseAndRead(spec, key);
     if (lease === undefined) {
       if (current !== undefined && current.value.status !== 'deleted') {
+        // Same attributes (a different request was refused above); its retry is the lease holder's to run.
         const answer = this.answerRepeatedCreate(spec, current.value, hashFor(current.value.salt));
-        if (answer !== 'retry') return answer;
-        if (current.value.createHash === hashFor(current.value.salt)) return accepted(current.value.op.id);
+        return answer === 'retry' ? accepted(current.value.op.id) : answer;
       }
       throw errors.concurrency(`another request is changing ${spec.resourceName(key)}; retry later`);
     }

@@ -29,11 +29,11 @@ export class LazyRequestLogger implements FastifyBaseLogger {
     if (this.real === undefined) {
       if (!this.parent.isLevelEnabled(level)) return;
       const [first, ...rest] = args as unknown[];
-      const plain = Object.keys(this.options ?? {}).length === 0 && !(first instanceof Error);
-      if (plain) {
-        const fields = typeof first === 'object' && first !== null ? { ...this.bindings, ...first } : this.bindings;
-        const message = typeof first === 'object' && first !== null ? rest : [first, ...rest];
-        (this.parent[level] as (...a: unknown[]) => void)(fields, ...message);
+      if (Object.keys(this.options ?? {}).length === 0 && !(first instanceof Error)) {
+        const withFields = typeof first === 'object' && first !== null;
+        const write = this.parent[level] as (...a: unknown[]) => void;
+        if (withFields) write.call(this.parent, { ...this.bindings, ...first }, ...rest);
+        else write.call(this.parent, this.bindings, ...args);
         return;
       }
     }

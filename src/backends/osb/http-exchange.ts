@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { Pool } from 'undici';
+import { type Dispatcher, Pool } from 'undici';
 
 export interface HttpExchangeRequest {
   method: string;
@@ -56,7 +56,7 @@ export class HttpExchange {
   private async once(url: URL, request: HttpExchangeRequest): Promise<HttpExchangeAnswer> {
     const answer = await this.pool.request({
       path: `${url.pathname}${url.search}`,
-      method: request.method as 'GET',
+      method: request.method as Dispatcher.HttpMethod,
       headers: request.headers,
       body: request.body ?? null,
       signal: request.signal,

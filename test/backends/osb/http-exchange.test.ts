@@ -52,14 +52,21 @@ describe('HttpExchange (the osb backend upstream client)', () => {
     await stop?.();
   });
 
-  it('reuses one keep-alive connection for sequential calls', async () => {
-    const server = resettingServer(10);
+  /** A resetting server and an exchange to it, both stopped after the test. */
+  async function exchangeTo(answersPerConnection: number) {
+    const server = resettingServer(answersPerConnection);
     const url = await server.start();
     stop = server.stop;
-    exchange = new HttpExchange(url);
+    const client = new HttpExchange(url);
+    exchange = client;
+    return { server, url, client };
+  }
+
+  it('reuses one keep-alive connection for sequential calls', async () => {
+    const { server, url, client } = await exchangeTo(10);
     const answers = [];
     for (let i = 0; i < 3; i++) {
-      answers.push(await exchange.send(url, get()));
+      answers.push(await client.send(url, get()));
       await settle();
     }
     expect(answers.map((a) => [a.status, JSON.parse(a.text)])).toEqual([
@@ -71,33 +78,24 @@ describe('HttpExchange (the osb backend upstream client)', () => {
   });
 
   it('sends a call again on a new connection when the reused one is reset before any answer', async () => {
-    const server = resettingServer(1);
-    const url = await server.start();
-    stop = server.stop;
-    exchange = new HttpExchange(url);
-    expect((await exchange.send(url, get())).status).toBe(200);
+    const { server, url, client } = await exchangeTo(1);
+    expect((await client.send(url, get())).status).toBe(200);
     await settle();
-    const second = await exchange.send(url, get());
+    const second = await client.send(url, get());
     expect(JSON.parse(second.text)).toEqual({ connection: 2, answered: 1 });
     expect(server.seen).toEqual({ connections: 2, requests: 3 });
   });
 
   it('back-to-back calls share keep-alive connections: ten calls, at most two connections', async () => {
-    const server = resettingServer(10);
-    const url = await server.start();
-    stop = server.stop;
-    exchange = new HttpExchange(url);
-    for (let i = 0; i < 10; i++) expect((await exchange.send(url, get())).status).toBe(200);
+    const { server, url, client } = await exchangeTo(10);
+    for (let i = 0; i < 10; i++) expect((await client.send(url, get())).status).toBe(200);
     expect(server.seen.connections).toBeLessThanOrEqual(2);
     expect(server.seen.requests).toBe(10);
   });
 
   it('sends a call at most twice: a connection reset again on the second try reaches the caller', async () => {
-    const server = resettingServer(0);
-    const url = await server.start();
-    stop = server.stop;
-    exchange = new HttpExchange(url);
-    await expect(exchange.send(url, get())).rejects.toMatchObject({ code: 'ECONNRESET' });
+    const { server, url, client } = await exchangeTo(0);
+    await expect(client.send(url, get())).rejects.toMatchObject({ code: 'ECONNRESET' });
     expect(server.seen).toEqual({ connections: 2, requests: 2 });
   });
 });
