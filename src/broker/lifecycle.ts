@@ -66,8 +66,11 @@ export const accepted = (operation: string, extra: JsonObject = {}): BrokerResul
   body: { ...extra, operation },
 });
 
-/** The intent's version condition failed: the record changed after the read the decision was made on. */
-export class StaleIntentError extends Error {}
+/**
+ * The intent's version condition failed: the record changed after the read the decision was made on. Still a
+ * StoreConflictError, so a caller that does not read again answers as for any conflicting write (422).
+ */
+export class StaleIntentError extends StoreConflictError {}
 
 /** The engine every instance and binding operation goes through: intent first, then the backend, then state. */
 export class Lifecycle {
@@ -100,7 +103,7 @@ export class Lifecycle {
     const [, version] = await Promise.all([
       this.openIndex(spec.target, key),
       store.put(spec.storeKind, key, intent, write).catch((error: unknown) => {
-        throw error instanceof StoreConflictError ? new StaleIntentError(`${key} changed`, { cause: error }) : error;
+        throw error instanceof StoreConflictError ? new StaleIntentError(spec.storeKind, key) : error;
       }),
     ]);
     crashPoint('after-intent', intent.op.kind);

@@ -5,20 +5,21 @@ import { type UpstreamBroker, startUpstreamBroker } from '../fakes/upstream-brok
 import { type Harness, startHarness } from '../support/harness.ts';
 
 /**
- * A store whose next read of one record answers what an unordered store (DynamoDB's separate requests) can:
+ * A store whose next reads of one record answer what an unordered store (DynamoDB's separate requests) can:
  * the record as it was before its latest write.
  */
 class StaleOnceStore extends MemoryStore {
-  private stale: { kind: RecordKind; id: string; answer: StoredRecord<unknown> | undefined } | undefined;
+  private stale: { kind: RecordKind; id: string; answer: StoredRecord<unknown> | undefined; reads: number } | undefined;
 
-  answerNextReadWith(kind: RecordKind, id: string, answer: StoredRecord<unknown> | undefined): void {
-    this.stale = { kind, id, answer };
+  answerNextReadWith(kind: RecordKind, id: string, answer: StoredRecord<unknown> | undefined, reads = 1): void {
+    this.stale = { kind, id, answer, reads };
   }
 
   override async get<T>(kind: RecordKind, id: string): Promise<StoredRecord<T> | undefined> {
     const stale = this.stale;
     if (stale !== undefined && stale.kind === kind && stale.id === id) {
-      this.stale = undefined;
+      stale.reads -= 1;
+      if (stale.reads === 0) this.stale = undefined;
       return stale.answer as StoredRecord<T> | undefined;
     }
     return super.get<T>(kind, id);
@@ -67,5 +68,16 @@ describe('a stale read under the lease', () => {
     const deleted = await harness.client.raw({ method: 'DELETE', path: `${path}?${query}` });
     expect(deleted.status).toBe(200);
     expect((await store.get<{ status: string }>('instance', 'stale-delete'))?.value.status).toBe('deleted');
+  });
+
+  it('a PATCH whose reads were both stale is a 422 ConcurrencyError, as any conflicting write, not a 500', async () => {
+    const path = '/v2/service_instances/stale-patch';
+    expect((await harness.client.raw({ method: 'PUT', path, body: provisionBody })).status).toBe(201);
+    const current = await store.get('instance', 'stale-patch');
+    if (current === undefined) throw new Error('no record');
+    store.answerNextReadWith('instance', 'stale-patch', { value: current.value, version: current.version - 1 }, 2);
+    const patched = await harness.client.raw({ method: 'PATCH', path, body: { ...ids, parameters: { size: 2 } } });
+    expect(patched.status).toBe(422);
+    expect(patched.body.error).toBe('ConcurrencyError');
   });
 });
