@@ -96,22 +96,12 @@ export function buildGateway(broker: Broker, options: GatewayOptions): FastifyIn
     if (typeof given === 'string' && given !== '') reply.header(REQUEST_IDENTITY, given);
     done();
   });
-  // One labelled child per route, method and status: prom-client hashes a label object on every inc().
-  const counted = new Map<string, { inc(): void }>();
-  const countRequest = (route: string, method: string, status: number) => {
-    const key = `${route} ${method} ${status}`;
-    let counter = counted.get(key);
-    if (counter === undefined) {
-      counter = broker.deps.metrics.httpRequests.labels({ route, method, status: String(status) });
-      counted.set(key, counter);
-    }
-    counter.inc();
-  };
   app.addHook('onResponse', (request, reply, done) => {
+    // routeOptions is a getter that builds a fresh object: read it once per request.
     const route = request.routeOptions.url ?? 'unknown';
-    countRequest(route, request.method, reply.statusCode);
+    broker.deps.metrics.httpRequests.count(route, request.method, reply.statusCode);
     const fields = { method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) };
-    const audit = auditEntry(request, reply);
+    const audit = auditEntry(request, reply, route);
     if (audit !== undefined) {
       request.log.info({ ...fields, audit: audit.audit }, audit.message);
     } else {

@@ -1,5 +1,3 @@
-import { dynamoDbClient } from '../../state/create-store.ts';
-import { ensureStoreTable } from '../../state/dynamodb-schema.ts';
 import type { CliCommand } from '../command.ts';
 import { loadCliConfig, parseCommandArgs } from '../load-cli-config.ts';
 
@@ -27,6 +25,11 @@ Exit codes: 0 ready, 1 it could not be created, 2 bad arguments or config.`,
       return 0;
     }
     process.stderr.write(`init-store: ensuring DynamoDB table "${state.table}" in ${state.region} ...\n`);
+    // Loaded here, not at the top: every other command would pay for the AWS SDK at start-up.
+    const [{ dynamoDbClient }, { ensureStoreTable }] = await Promise.all([
+      import('../../state/dynamodb-client.ts'),
+      import('../../state/dynamodb-schema.ts'),
+    ]);
     const client = dynamoDbClient(state);
     try {
       await ensureStoreTable(client, state.table, progressLog);

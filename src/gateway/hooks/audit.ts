@@ -17,9 +17,8 @@ export interface AuditEntry {
  * A mutation's audit record: who (originating identity), what, which backend, and the result. The gateway writes
  * it as the request's only line, so a mutation costs one log write.
  */
-export function auditEntry(request: FastifyRequest, reply: FastifyReply): AuditEntry | undefined {
+export function auditEntry(request: FastifyRequest, reply: FastifyReply, route: string): AuditEntry | undefined {
   if (!MUTATIONS.has(request.method)) return undefined;
-  const route = request.routeOptions.url ?? '';
   const action = ACTIONS[route]?.[request.method];
   if (action === undefined) return undefined;
   const params = request.params as { instance_id?: string; binding_id?: string };
