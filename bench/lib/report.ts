@@ -34,3 +34,15 @@ export function formatTable(rows: Row[]): string {
   const format = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
   return [format(header), format(widths.map((w) => '-'.repeat(w))), ...lines.map(format)].join('\n');
 }
+
+/**
+ * The lowest and highest ratio of one round to the reference round next to it: on a machine whose speed drifts
+ * from round to round, the spread says how far the median ratio can be trusted.
+ */
+export function roundRatioRows(scenario: string, ours: readonly number[], reference: readonly number[]): Row[] {
+  const ratios = ours.map((value, i) => value / (reference[i] ?? Number.NaN));
+  return [
+    { scenario, metric: 'req/s ratio, lowest round', omnibroker: Math.min(...ratios), ratio: Math.min(...ratios) },
+    { scenario, metric: 'req/s ratio, highest round', omnibroker: Math.max(...ratios), ratio: Math.max(...ratios) },
+  ];
+}

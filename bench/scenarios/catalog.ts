@@ -5,7 +5,7 @@ import { startUpstreamBroker } from '../../test/fakes/upstream-broker/index.ts';
 import { startBare } from '../lib/bare-process.ts';
 import { BROKER_HEADERS, startBroker } from '../lib/broker-process.ts';
 import { runLoad } from '../lib/load.ts';
-import type { ScenarioReport } from '../lib/report.ts';
+import { roundRatioRows, type ScenarioReport } from '../lib/report.ts';
 import { interleave, withPeak } from '../lib/rounds.ts';
 import { median } from '../lib/stats.ts';
 import { bigCatalog } from '../catalog-fixture.ts';
@@ -58,6 +58,11 @@ export async function catalogScenario(ctx: BenchContext): Promise<ScenarioReport
             target: '>= 0.9x',
             met: ours / ref >= 0.9,
           },
+          ...roundRatioRows(
+            `(a) catalog ${Math.round(bytes.length / 1024)} KiB`,
+            measured.a.map((r) => r.requestsPerSecond),
+            measured.b.map((r) => r.requestsPerSecond),
+          ),
           {
             scenario: '(a) catalog',
             metric: 'p99 ms (median)',

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { startBare } from '../lib/bare-process.ts';
 import { BROKER_HEADERS, startBroker } from '../lib/broker-process.ts';
 import { runLoad } from '../lib/load.ts';
-import type { ScenarioReport } from '../lib/report.ts';
+import { roundRatioRows, type ScenarioReport } from '../lib/report.ts';
 import { interleave } from '../lib/rounds.ts';
 import { median } from '../lib/stats.ts';
 import type { BenchContext } from './context.ts';
@@ -59,6 +59,11 @@ export async function lastOperationScenario(ctx: BenchContext): Promise<Scenario
             target: '>= 0.8x',
             met: ours / ref >= 0.8,
           },
+          ...roundRatioRows(
+            '(b) last_operation (redis)',
+            measured.a.map((r) => r.requestsPerSecond),
+            measured.b.map((r) => r.requestsPerSecond),
+          ),
           {
             scenario: '(b) last_operation (redis)',
             metric: 'p99 ms (median)',
