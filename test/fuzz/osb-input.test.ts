@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type UpstreamBroker, startUpstreamBroker } from '../fakes/upstream-broker/index.ts';
-import { type Harness, startHarness } from '../support/harness.ts';
+import { type Harness, startHarness, upstreamBackend } from '../support/harness.ts';
 import { type FuzzRequest, fuzzRequest, GOOD, MAX_PARAM_LENGTH, SEEDED, VALID_AUTH } from './osb-arbitraries.ts';
 
 let upstream: UpstreamBroker;
@@ -10,9 +10,7 @@ let harness: Harness;
 beforeAll(async () => {
   upstream = await startUpstreamBroker({ mode: 'sync' });
   harness = await startHarness({
-    backends: [
-      { name: 'up', type: 'osb', options: { url: upstream.url, username: 'upstream', password: 'upstream-secret' } },
-    ],
+    backends: [upstreamBackend(upstream.url)],
     tuning: { sweepIntervalMs: 60_000 },
   });
   const ids = { service_id: GOOD.service, plan_id: GOOD.plan };

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type UpstreamBroker, startUpstreamBroker } from '../fakes/upstream-broker/index.ts';
-import { type Harness, startHarness } from '../support/harness.ts';
+import { type Harness, startHarness, upstreamBackend } from '../support/harness.ts';
 
 let upstream: UpstreamBroker;
 let harness: Harness;
@@ -11,9 +11,7 @@ const ids = { service_id: SVC, plan_id: PLAN };
 beforeAll(async () => {
   upstream = await startUpstreamBroker({ asyncMs: 150 });
   harness = await startHarness({
-    backends: [
-      { name: 'up', type: 'osb', options: { url: upstream.url, username: 'upstream', password: 'upstream-secret' } },
-    ],
+    backends: [upstreamBackend(upstream.url)],
   });
 });
 

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/observability/logger.ts';
 import { type UpstreamBroker, startUpstreamBroker } from '../fakes/upstream-broker/index.ts';
-import { type Harness, startHarness } from '../support/harness.ts';
+import { type Harness, startHarness, upstreamBackend } from '../support/harness.ts';
 
 const ids = { service_id: 'up.svc-postgres', plan_id: 'up.plan-small' };
 
@@ -28,9 +28,7 @@ describe('request logging', () => {
   async function brokerLoggingAt(level: string) {
     const captured = capturedLines(level);
     const harness: Harness = await startHarness({
-      backends: [
-        { name: 'up', type: 'osb', options: { url: upstream.url, username: 'upstream', password: 'upstream-secret' } },
-      ],
+      backends: [upstreamBackend(upstream.url)],
       logger: captured.logger,
     });
     return { harness, lines: captured.lines };

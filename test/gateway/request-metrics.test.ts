@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type UpstreamBroker, startUpstreamBroker } from '../fakes/upstream-broker/index.ts';
-import { type Harness, startHarness } from '../support/harness.ts';
+import { type Harness, startHarness, upstreamBackend } from '../support/harness.ts';
 
 const ids = { service_id: 'up.svc-postgres', plan_id: 'up.plan-small' };
 
@@ -21,9 +21,7 @@ describe('request metrics', () => {
   beforeAll(async () => {
     upstream = await startUpstreamBroker({ mode: 'sync' });
     harness = await startHarness({
-      backends: [
-        { name: 'up', type: 'osb', options: { url: upstream.url, username: 'upstream', password: 'upstream-secret' } },
-      ],
+      backends: [upstreamBackend(upstream.url)],
     });
   });
   afterAll(async () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../src/state/memory-store.ts';
 import type { RecordKind, StoredRecord } from '../../src/state/store.ts';
 import { type UpstreamBroker, startUpstreamBroker } from '../fakes/upstream-broker/index.ts';
-import { type Harness, startHarness } from '../support/harness.ts';
+import { type Harness, startHarness, upstreamBackend } from '../support/harness.ts';
 
 /**
  * A store whose next reads of one record answer what an unordered store (DynamoDB's separate requests) can:
@@ -37,9 +37,7 @@ describe('a stale read under the lease', () => {
     upstream = await startUpstreamBroker({ mode: 'sync' });
     store = new StaleOnceStore();
     harness = await startHarness({
-      backends: [
-        { name: 'up', type: 'osb', options: { url: upstream.url, username: 'upstream', password: 'upstream-secret' } },
-      ],
+      backends: [upstreamBackend(upstream.url)],
       store,
     });
   });

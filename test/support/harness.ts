@@ -34,6 +34,13 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** The `osb` backend named `up` in front of an upstream fake that keeps its default credentials. */
+export const upstreamBackend = (url: string): HarnessBackend => ({
+  name: 'up',
+  type: 'osb',
+  options: { url, username: 'upstream', password: 'upstream-secret' },
+});
+
 export const TEST_AUTH = { username: 'platform', password: 'test-password' };
 export const TEST_ENCRYPTION_KEY = { id: 'test', secret: 'test-encryption-secret-of-at-least-32-chars' };
 
