@@ -41,8 +41,10 @@ export function formatTable(rows: Row[]): string {
  */
 export function roundRatioRows(scenario: string, ours: readonly number[], reference: readonly number[]): Row[] {
   const ratios = ours.map((value, i) => value / (reference[i] ?? Number.NaN));
+  const lowest = Math.min(...ratios);
+  const highest = Math.max(...ratios);
   return [
-    { scenario, metric: 'req/s ratio, lowest round', omnibroker: Math.min(...ratios), ratio: Math.min(...ratios) },
-    { scenario, metric: 'req/s ratio, highest round', omnibroker: Math.max(...ratios), ratio: Math.max(...ratios) },
+    { scenario, metric: 'req/s ratio, lowest round', omnibroker: lowest, ratio: lowest },
+    { scenario, metric: 'req/s ratio, highest round', omnibroker: highest, ratio: highest },
   ];
 }

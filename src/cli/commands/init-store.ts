@@ -25,7 +25,7 @@ Exit codes: 0 ready, 1 it could not be created, 2 bad arguments or config.`,
       return 0;
     }
     process.stderr.write(`init-store: ensuring DynamoDB table "${state.table}" in ${state.region} ...\n`);
-    // Loaded here, not at the top: every other command would pay for the AWS SDK at start-up.
+    // Loaded here, not at the top, so that no other command loads the AWS SDK.
     const [{ dynamoDbClient }, { ensureStoreTable }] = await Promise.all([
       import('../../state/dynamodb-client.ts'),
       import('../../state/dynamodb-schema.ts'),
