@@ -33,6 +33,7 @@ export class GuardedBackend {
     readonly prefix: string,
     readonly backend: Backend,
     private readonly settings: BreakerConfig,
+    /** This backend's logger: its lines already carry `backend`. */
     private readonly log: Logger,
     private readonly metrics: Metrics,
   ) {
@@ -48,7 +49,7 @@ export class GuardedBackend {
     const report = (state: BreakerState) => () => {
       metrics.breakerState.set({ backend: name }, BREAKER_STATE_VALUE[state]);
       metrics.breakerTransitions.inc({ backend: name, state });
-      log.warn({ backend: name, breaker: state }, `circuit breaker of backend "${name}" is now ${state}`);
+      log.warn({ breaker: state }, `circuit breaker of backend "${name}" is now ${state}`);
     };
     this.breaker.on('open', report('open'));
     this.breaker.on('halfOpen', report('halfOpen'));
@@ -72,7 +73,7 @@ export class GuardedBackend {
     const controller = new AbortController();
     const ctx: CallContext = {
       signal: controller.signal,
-      log: lazyCallLogger(this.log, { backend: this.name, operation, requestIdentity: identity.requestIdentity }),
+      log: lazyCallLogger(this.log, { operation, requestIdentity: identity.requestIdentity }),
       ...(identity.requestIdentity === undefined ? {} : { requestIdentity: identity.requestIdentity }),
       ...(identity.originatingIdentity === undefined ? {} : { originatingIdentity: identity.originatingIdentity }),
     };
@@ -125,7 +126,7 @@ export class GuardedBackend {
       );
     }
     const message = error instanceof Error ? error.message : String(error);
-    this.log.error({ backend: this.name, operation, err: error }, 'backend call failed unexpectedly');
+    this.log.error({ operation, err: error }, 'backend call failed unexpectedly');
     return new BackendError('Internal', `backend "${this.name}" failed during ${operation}: ${message}`, {
       cause: error,
     });

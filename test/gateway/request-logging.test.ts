@@ -9,13 +9,18 @@ const ids = { service_id: 'up.svc-postgres', plan_id: 'up.plan-small' };
 /** The broker's JSON log lines, as an operator's log shipper would receive them. */
 function capturedLines(level: string) {
   const lines: Array<Record<string, unknown>> = [];
+  const raw: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split('\n')) if (line.trim() !== '') lines.push(JSON.parse(line));
+      for (const line of chunk.toString().split('\n')) {
+        if (line.trim() === '') continue;
+        raw.push(line);
+        lines.push(JSON.parse(line));
+      }
       done();
     },
   });
-  return { lines, logger: createLogger(level, sink) };
+  return { lines, raw, logger: createLogger(level, sink) };
 }
 
 describe('request logging', () => {
@@ -31,7 +36,7 @@ describe('request logging', () => {
       backends: [upstreamBackend(upstream.url)],
       logger: captured.logger,
     });
-    return { harness, lines: captured.lines };
+    return { harness, lines: captured.lines, raw: captured.raw };
   }
 
   it('at info: a mutation writes one line, its audit line, with the request identity and fields; quiet GETs', async () => {
@@ -75,6 +80,21 @@ describe('request logging', () => {
       const identities = gets.map((l) => l.requestIdentity);
       expect(identities.every((id) => typeof id === 'string' && id !== '')).toBe(true);
       expect(new Set(identities).size).toBe(2);
+    } finally {
+      await harness.close();
+    }
+  });
+
+  it('at debug: a backend call line names its backend and operation once each (no repeated JSON keys)', async () => {
+    const { harness, lines, raw } = await brokerLoggingAt('debug');
+    try {
+      const put = await harness.client.provision('log-2', { ...ids, organization_guid: 'org', space_guid: 'space' });
+      expect(put.status).toBe(201);
+      const index = lines.findIndex((l) => l.msg === 'upstream call' && l.operation === 'provision');
+      expect(lines[index]).toMatchObject({ backend: 'up', operation: 'provision', method: 'PUT', status: 201 });
+      const text = raw[index] ?? '';
+      expect(text.match(/"backend":/g)).toHaveLength(1);
+      expect(text.match(/"operation":/g)).toHaveLength(1);
     } finally {
       await harness.close();
     }

@@ -6,6 +6,8 @@ export interface HttpExchangeRequest {
   headers: Record<string, string>;
   body?: string;
   signal: AbortSignal;
+  /** Longest wait for the answer's headers, and then between two pieces of its body. */
+  timeoutMs: number;
 }
 
 export interface HttpExchangeAnswer {
@@ -60,6 +62,8 @@ export class HttpExchange {
       headers: request.headers,
       body: request.body ?? null,
       signal: request.signal,
+      headersTimeout: request.timeoutMs,
+      bodyTimeout: request.timeoutMs,
     });
     return {
       status: answer.statusCode,

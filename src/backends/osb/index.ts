@@ -27,7 +27,8 @@ const optionsSchema = Type.Object(
       Type.Integer({
         minimum: 100,
         default: DEFAULT_TIMEOUT_MS,
-        description: 'Deadline of each upstream HTTP call in milliseconds (the call context may end it sooner)',
+        description:
+          "Longest wait in milliseconds for the upstream's answer, then for each pause in its body (undici's timers: up to ~1 s late); the call's deadline bounds the whole call",
       }),
     ),
     normalizeCredentials: Type.Optional(

@@ -41,6 +41,9 @@ function networkCause(error: unknown): string {
   return typeof code === 'string' ? code : (error as Error).message;
 }
 
+const UPSTREAM_TIMEOUTS: ReadonlySet<string> = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+const isUpstreamTimeout = (error: unknown): boolean => UPSTREAM_TIMEOUTS.has((error as { code?: string }).code ?? '');
+
 /** One HTTP exchange with the upstream broker: auth, OSB headers, the call's deadline, error mapping. */
 export class UpstreamClient {
   private readonly http: HttpExchange;
@@ -84,27 +87,19 @@ export class UpstreamClient {
 
   async call(call: UpstreamCall, ctx: CallContext): Promise<UpstreamAnswer> {
     const started = Date.now();
-    // One controller for the call's deadline and this upstream's timeout: AbortSignal.any/timeout cost several
-    // times more per call (weak references, finalization) and every OSB call makes one of these.
-    const abort = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      abort.abort(new Error('upstream timeout'));
-    }, this.settings.timeoutMs);
-    const onDeadline = () => abort.abort(ctx.signal.reason);
-    if (ctx.signal.aborted) onDeadline();
-    else ctx.signal.addEventListener('abort', onDeadline, { once: true });
     let answer: HttpExchangeAnswer;
     try {
+      // The call's own signal is its deadline; this upstream's timeout is undici's, for the answer's headers and
+      // then for each pause in its body. A controller of our own per call cost more than the rest of the send.
       answer = await this.http.send(this.urlFor(call), {
         method: call.method,
         headers: this.headers(call, ctx),
         ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
-        signal: abort.signal,
+        signal: ctx.signal,
+        timeoutMs: this.settings.timeoutMs,
       });
     } catch (error) {
-      if (timedOut) {
+      if (isUpstreamTimeout(error)) {
         throw errors.timeout(
           `upstream broker ${this.origin} did not answer ${call.what} within ${this.settings.timeoutMs} ms`,
           {
@@ -120,9 +115,6 @@ export class UpstreamClient {
       throw errors.unavailable(`upstream broker ${this.origin} unreachable for ${call.what}: ${networkCause(error)}`, {
         cause: error,
       });
-    } finally {
-      clearTimeout(timer);
-      ctx.signal.removeEventListener('abort', onDeadline);
     }
     const { status, text } = answer;
     ctx.log.debug({ method: call.method, path: call.path, status, ms: Date.now() - started }, 'upstream call');

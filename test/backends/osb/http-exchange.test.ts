@@ -40,7 +40,7 @@ function resettingServer(answersPerConnection: number) {
   };
 }
 
-const get = (signal = AbortSignal.timeout(5000)) => ({ method: 'GET', headers: {}, signal });
+const get = (signal = AbortSignal.timeout(5000)) => ({ method: 'GET', headers: {}, signal, timeoutMs: 5000 });
 /** The pool takes a connection back just after its answer is read; a call sent in that instant opens another. */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
 

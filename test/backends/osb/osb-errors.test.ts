@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Backend, InstanceView } from '../../../src/plugin-api/index.ts';
 import { startUpstreamBroker, type UpstreamBroker } from '../../fakes/upstream-broker/index.ts';
@@ -139,6 +141,25 @@ describe('osb backend error mapping', () => {
       failure('Timeout', 'deadline passed'),
     );
     expect(Date.now() - begun).toBeLessThan(1_500);
+  });
+
+  it('gives up on an upstream that sends its headers and then stalls in the body, at timeoutMs', async () => {
+    const stalling = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"services": [');
+    });
+    await new Promise<void>((resolve) => stalling.listen(0, '127.0.0.1', resolve));
+    const { port } = stalling.address() as AddressInfo;
+    try {
+      const slow = await createOsbBackend({ url: `http://127.0.0.1:${port}`, ...upstreamAuth, timeoutMs: 300 });
+      const begun = Date.now();
+      await expect(slow.catalog(callContext())).rejects.toMatchObject(failure('Timeout', 'did not answer', '300 ms'));
+      expect(Date.now() - begun).toBeLessThan(1_500);
+      await slow.close?.();
+    } finally {
+      stalling.closeAllConnections();
+      await new Promise((resolve) => stalling.close(resolve));
+    }
   });
 
   it('turns a refused connection and rejected credentials into broker-side errors', async () => {
