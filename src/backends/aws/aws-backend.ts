@@ -8,6 +8,7 @@ import {
   type DeprovisionOutput,
   type DeprovisionRequest,
   derivedName,
+  type HealthStatus,
   done,
   errors,
   type InstanceView,
@@ -257,6 +258,23 @@ export class AwsBackend implements Backend {
       ctx.signal,
     );
     return done({});
+  }
+
+  /**
+   * The templates load, and CloudFormation answers a signed read of one stack name. Whether that stack exists does
+   * not matter; an error (bad credentials, a denied action, no network) is what an operator must fix.
+   */
+  async health(ctx: CallContext): Promise<HealthStatus> {
+    try {
+      const { catalog } = await this.config.loadCatalog(ctx.signal);
+      await this.stacks.describe(`${this.config.stackPrefix}health-check`, ctx.signal);
+      return {
+        ok: true,
+        detail: `CloudFormation in ${this.config.region} answers; ${catalog.services.length} service(s) from the templates`,
+      };
+    } catch (error) {
+      return { ok: false, detail: (error as Error).message };
+    }
   }
 
   async close(): Promise<void> {
