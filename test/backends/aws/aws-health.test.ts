@@ -17,7 +17,10 @@ describe('aws backend health (what `omnibroker doctor` reports)', () => {
     const aws = await startAws();
     started.push(aws);
     const status = await aws.backend.health?.(ctx());
-    expect(status).toEqual({ ok: true, detail: expect.stringMatching(/CloudFormation in eu-west-1 answers; \d+ service/) });
+    expect(status).toEqual({
+      ok: true,
+      detail: expect.stringMatching(/CloudFormation in eu-west-1 answers; \d+ service/),
+    });
     expect(aws.fake.calls).toContain('DescribeStacks');
     expect(aws.fake.signers.at(-1)).toBe('AKIDTEST');
   });
