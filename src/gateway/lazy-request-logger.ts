@@ -6,7 +6,7 @@ type Bindings = Parameters<FastifyBaseLogger['child']>[0];
 type ChildOptions = Parameters<FastifyBaseLogger['child']>[1];
 
 /**
- * A request's logger that creates no pino child (bindings serialised, redaction prepared) for the lines most
+ * A request's logger that creates no pino child (bindings serialised and redacted) for the lines most
  * requests write: successful polls log at debug, so at info they write nothing, and a mutation writes one line,
  * which goes to the parent with the bindings merged in. A child is made only for an Error, route log options,
  * or a caller that asks for one.

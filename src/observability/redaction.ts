@@ -1,5 +1,5 @@
 /** Keys whose values never reach a log line, at any depth (compared lower-cased). */
-export const REDACTED_KEYS: ReadonlySet<string> = new Set([
+const REDACTED_KEYS: ReadonlySet<string> = new Set([
   'authorization',
   'password',
   'secret',
@@ -9,7 +9,7 @@ export const REDACTED_KEYS: ReadonlySet<string> = new Set([
   'parameters',
 ]);
 
-export const CENSOR = '[redacted]';
+const CENSOR = '[redacted]';
 
 /** Logged objects are a few levels deep; anything deeper is censored whole rather than walked. */
 const MAX_DEPTH = 8;

@@ -29,7 +29,13 @@ const FREE_SOCKET_TIMEOUT_MS = 4000;
  * DELETE answers as the first did).
  */
 const RESET_BEFORE_ANSWER = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
-const resetBeforeAnswer = (error: unknown): boolean => RESET_BEFORE_ANSWER.has((error as { code?: string }).code ?? '');
+/** undici's `headersTimeout` and `bodyTimeout`, both set from the request's `timeoutMs`. */
+const ANSWER_TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+const codeOf = (error: unknown): string => (error as { code?: string }).code ?? '';
+const resetBeforeAnswer = (error: unknown): boolean => RESET_BEFORE_ANSWER.has(codeOf(error));
+
+/** The upstream did not answer, or stopped sending its body, within the request's `timeoutMs`. */
+export const isAnswerTimeout = (error: unknown): boolean => ANSWER_TIMEOUTS.has(codeOf(error));
 
 /**
  * One upstream's HTTP requests over an undici keep-alive pool. Every OSB call through the `osb` backend makes
