@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { Refusal } from './refusal.ts';
 
@@ -8,24 +7,29 @@ export interface AuthSettings {
 }
 
 /**
- * Compares in constant time against every accepted secret, so timing says neither which one matched nor how much
- * of it. timingSafeEqual needs equal lengths: a candidate of another length is compared against the secret itself
- * (the same work) and counts as no match. No hashing: a SHA-256 per request cost more than the rest of auth.
+ * Equal or not, in time that depends only on the secret's length: no early exit, every character is compared.
+ * Plain string code units instead of crypto.timingSafeEqual: the two Buffers per request that it needs cost
+ * more than the rest of the request checks together (bench (a): 0.78 → 0.84 of the bare route).
  */
-function matchesAny(candidate: string, accepted: Buffer[]): boolean {
-  const given = Buffer.from(candidate, 'utf8');
+export function sameSecret(candidate: string, secret: string): boolean {
+  let difference = candidate.length ^ secret.length;
+  // Past the candidate's end charCodeAt is NaN, which `^` reads as 0: the lengths already differ then.
+  for (let i = 0; i < secret.length; i++) difference |= candidate.charCodeAt(i) ^ secret.charCodeAt(i);
+  return difference === 0;
+}
+
+/** Compares against every accepted secret, so timing says neither which one matched nor how much of it. */
+function matchesAny(candidate: string, accepted: string[]): boolean {
   let found = false;
-  for (const expected of accepted) {
-    const sameLength = given.length === expected.length;
-    const equal = timingSafeEqual(sameLength ? given : expected, expected);
-    found = (sameLength && equal) || found;
-  }
+  for (const secret of accepted) found = sameSecret(candidate, secret) || found;
   return found;
 }
 
 export function authRefusal(settings: AuthSettings): (request: FastifyRequest) => Refusal | undefined {
-  const basic = settings.basic.map((b) => Buffer.from(`${b.username}:${b.password}`, 'utf8'));
-  const bearer = settings.bearer.map((b) => Buffer.from(b.token, 'utf8'));
+  const basic = settings.basic.map((b) => `${b.username}:${b.password}`);
+  // Platforms send the canonical base64 of user:password; only other spellings (no padding, say) are decoded.
+  const basicEncoded = basic.map((credentials) => Buffer.from(credentials, 'utf8').toString('base64'));
+  const bearer = settings.bearer.map((b) => b.token);
   const refusal: Refusal = {
     status: 401,
     error: 'Unauthorized',
@@ -38,6 +42,7 @@ export function authRefusal(settings: AuthSettings): (request: FastifyRequest) =
     const scheme = header.slice(0, Math.max(space, 0)).toLowerCase();
     const value = space < 0 ? '' : header.slice(space + 1);
     if (scheme === 'basic' && basic.length > 0) {
+      if (matchesAny(value, basicEncoded)) return undefined;
       if (matchesAny(Buffer.from(value, 'base64').toString('utf8'), basic)) return undefined;
     } else if (scheme === 'bearer' && bearer.length > 0) {
       if (matchesAny(value, bearer)) return undefined;
