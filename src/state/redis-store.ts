@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Redis, type RedisOptions } from 'ioredis';
 import { ParsedRecordCache } from './frozen-records.ts';
+import { RedisStallWatchdog } from './redis-stall-watchdog.ts';
 import { STORE_DEFAULTS, type RedisStoreConfig, type StoreLog } from './store-config.ts';
 import {
   type DeleteOptions,
@@ -14,7 +15,8 @@ import {
 } from './store.ts';
 
 /**
- * Layout under the key prefix: `rec:<kind>:<id>` is a hash {version, value (JSON text)} with PEXPIRE for ttlMs;
+ * Layout under the key prefix (`keyPrefix`, default `omnibroker:`): `rec:<kind>:<id>` is a hash
+ * {version, value (JSON text)} with PEXPIRE for ttlMs;
  * `idx:<kind>` is the set of ids of that kind (members of expired records are removed lazily by list);
  * `lease:<name>` holds the owner token with PX.
  */
@@ -66,19 +68,30 @@ interface StoreScripts {
 
 type ScriptedRedis = Redis & StoreScripts;
 
-const recordKey = (kind: RecordKind, id: string) => `rec:${kind}:${id}`;
-const indexKey = (kind: RecordKind) => `idx:${kind}`;
-const leaseKey = (name: string) => `lease:${name}`;
+/** Full key names. The prefix is added here, not by ioredis' `keyPrefix`, which rewrote every command's arguments. */
+class RedisKeys {
+  constructor(private readonly prefix: string) {}
+  record(kind: RecordKind, id: string): string {
+    return `${this.prefix}rec:${kind}:${id}`;
+  }
+  index(kind: RecordKind): string {
+    return `${this.prefix}idx:${kind}`;
+  }
+  lease(name: string): string {
+    return `${this.prefix}lease:${name}`;
+  }
+}
 
 /** Reconnect forever, quickly at first, at most a second apart: the store heals without a restart. */
 const reconnectDelay = (attempt: number) => Math.min(attempt * 100, 1000);
 
-/** ioredis options that make an outage fail fast (no offline queue, bounded commands) and heal by reconnecting. */
+/**
+ * ioredis options that make an outage fail fast (no offline queue; a hung server is caught by the store's
+ * stall watchdog) and heal by reconnecting.
+ */
 export function redisOptions(config: RedisStoreConfig): RedisOptions {
   const options: RedisOptions = {
-    keyPrefix: config.keyPrefix ?? STORE_DEFAULTS.redisKeyPrefix,
     enableOfflineQueue: false,
-    commandTimeout: config.commandTimeoutMs ?? STORE_DEFAULTS.redisCommandTimeoutMs,
     connectTimeout: config.connectTimeoutMs ?? STORE_DEFAULTS.redisConnectTimeoutMs,
     maxRetriesPerRequest: 1,
     retryStrategy: reconnectDelay,
@@ -124,12 +137,16 @@ export class RedisStore implements StateStore {
   private closed = false;
   private corked = false;
   private readonly parsed = new ParsedRecordCache();
+  private readonly keys: RedisKeys;
+  private readonly watchdog: RedisStallWatchdog;
 
   constructor(
     config: RedisStoreConfig,
     private readonly log: StoreLog,
   ) {
     this.redis = new Redis(redisUrl(config), redisOptions(config)) as ScriptedRedis;
+    this.keys = new RedisKeys(config.keyPrefix ?? STORE_DEFAULTS.redisKeyPrefix);
+    this.watchdog = new RedisStallWatchdog(this.redis, config.commandTimeoutMs ?? STORE_DEFAULTS.redisCommandTimeoutMs);
     this.redis.defineCommand('storePut', { numberOfKeys: 2, lua: PUT_SCRIPT });
     this.redis.defineCommand('storeDelete', { numberOfKeys: 2, lua: DELETE_SCRIPT });
     this.redis.defineCommand('storeUnindex', { numberOfKeys: 2, lua: UNINDEX_SCRIPT });
@@ -183,15 +200,16 @@ export class RedisStore implements StateStore {
   }
 
   /**
-   * Commands issued in one event-loop tick (by concurrent requests) leave in one write: a syscall costs more here
-   * than the JavaScript of a command, and ioredis' own auto-pipelining builds a Pipeline object per tick.
+   * Commands one request issues together (a lease and the read under it) leave in one write: a syscall costs more
+   * here than the JavaScript of a command. The flush is on nextTick, not setImmediate: holding commands until the
+   * end of the poll phase batched more but left the broker idle while Redis had nothing to do (bench (b)).
    */
-  private writeOncePerTick(): void {
+  private writeTogether(): void {
     const stream = this.redis.stream;
     if (this.corked || stream === undefined || !stream.writable) return;
     this.corked = true;
     stream.cork();
-    setImmediate(() => {
+    process.nextTick(() => {
       this.corked = false;
       stream.uncork();
     });
@@ -199,7 +217,7 @@ export class RedisStore implements StateStore {
 
   private async call<R>(what: string, command: () => Promise<R>): Promise<R> {
     if (this.closed) throw new StoreUnavailableError('redis state store is closed');
-    this.writeOncePerTick();
+    this.writeTogether();
     try {
       return await command();
     } catch (err) {
@@ -211,12 +229,12 @@ export class RedisStore implements StateStore {
   private parse<T>(kind: RecordKind, id: string, version: string | null, json: string | null): StoredRecord<T> {
     if (version === null || json === null)
       throw new StoreUnavailableError(`redis record ${kind} ${id} is incomplete (no version or value)`);
-    return { value: this.parsed.parse<T>(recordKey(kind, id), json), version: Number(version) };
+    return { value: this.parsed.parse<T>(this.keys.record(kind, id), json), version: Number(version) };
   }
 
   get<T>(kind: RecordKind, id: string): Promise<StoredRecord<T> | undefined> {
     return this.call('get', async () => {
-      const [version, json] = await this.redis.hmget(recordKey(kind, id), 'version', 'value');
+      const [version, json] = await this.redis.hmget(this.keys.record(kind, id), 'version', 'value');
       if (version === null && json === null) return undefined;
       return this.parse<T>(kind, id, version ?? null, json ?? null);
     });
@@ -225,8 +243,8 @@ export class RedisStore implements StateStore {
   put<T>(kind: RecordKind, id: string, value: T, options: PutOptions = {}): Promise<number> {
     return this.call('put', async () => {
       const version = await this.redis.storePut(
-        recordKey(kind, id),
-        indexKey(kind),
+        this.keys.record(kind, id),
+        this.keys.index(kind),
         options.ifAbsent ? '1' : '0',
         options.ifVersion === undefined ? '' : String(options.ifVersion),
         JSON.stringify(value),
@@ -241,8 +259,8 @@ export class RedisStore implements StateStore {
   delete(kind: RecordKind, id: string, options: DeleteOptions = {}): Promise<void> {
     return this.call('delete', async () => {
       const ifVersion = options.ifVersion === undefined ? '' : String(options.ifVersion);
-      this.parsed.forget(recordKey(kind, id));
-      const done = await this.redis.storeDelete(recordKey(kind, id), indexKey(kind), ifVersion, id);
+      this.parsed.forget(this.keys.record(kind, id));
+      const done = await this.redis.storeDelete(this.keys.record(kind, id), this.keys.index(kind), ifVersion, id);
       if (done < 0) throw new StoreConflictError(kind, id);
     });
   }
@@ -251,10 +269,10 @@ export class RedisStore implements StateStore {
     return this.call('list', async () => {
       const prefix = options.idPrefix ?? '';
       // Filtering the ids here is cheap; fetching and parsing every record of the kind would not be.
-      const ids = (await this.redis.smembers(indexKey(kind))).filter((id) => id.startsWith(prefix));
+      const ids = (await this.redis.smembers(this.keys.index(kind))).filter((id) => id.startsWith(prefix));
       if (ids.length === 0) return [];
       const reads = this.redis.pipeline();
-      for (const id of ids) reads.hmget(recordKey(kind, id), 'version', 'value');
+      for (const id of ids) reads.hmget(this.keys.record(kind, id), 'version', 'value');
       const replies = (await reads.exec()) ?? [];
       const out: Array<{ id: string } & StoredRecord<T>> = [];
       const gone: string[] = [];
@@ -266,7 +284,9 @@ export class RedisStore implements StateStore {
         else out.push({ id, ...this.parse<T>(kind, id, version ?? null, json ?? null) });
       }
       if (gone.length > 0) {
-        await Promise.all(gone.map((id) => this.redis.storeUnindex(recordKey(kind, id), indexKey(kind), id)));
+        await Promise.all(
+          gone.map((id) => this.redis.storeUnindex(this.keys.record(kind, id), this.keys.index(kind), id)),
+        );
       }
       return out;
     });
@@ -275,13 +295,13 @@ export class RedisStore implements StateStore {
   acquireLease(name: string, owner: string, ttlMs: number): Promise<boolean> {
     return this.call('acquireLease', async () => {
       const ttl = String(Math.max(1, Math.ceil(ttlMs)));
-      return (await this.redis.leaseAcquire(leaseKey(name), owner, ttl)) === 1;
+      return (await this.redis.leaseAcquire(this.keys.lease(name), owner, ttl)) === 1;
     });
   }
 
   releaseLease(name: string, owner: string): Promise<void> {
     return this.call('releaseLease', async () => {
-      await this.redis.leaseRelease(leaseKey(name), owner);
+      await this.redis.leaseRelease(this.keys.lease(name), owner);
     });
   }
 
@@ -294,6 +314,7 @@ export class RedisStore implements StateStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.watchdog.stop();
     try {
       await this.redis.quit();
     } catch {

@@ -93,7 +93,9 @@ export const RedisStoreConfigSchema = Type.Object(
         minimum: 50,
         maximum: 1500,
         default: STORE_DEFAULTS.redisCommandTimeoutMs,
-        description: 'Deadline of one Redis command (ms); a slow or dead Redis answers 503 within this bound.',
+        description:
+          'Deadline of a Redis command (ms): when Redis stops answering, pending and new commands answer 503 ' +
+          'within about 1.25 times this bound.',
       }),
     ),
     connectTimeoutMs: Type.Optional(
