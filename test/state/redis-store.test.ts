@@ -187,6 +187,11 @@ describe('RedisStore during a Redis outage', () => {
         expect(error).toBeInstanceOf(StoreUnavailableError);
         expect(ms).toBeLessThan(2000);
       }
+      // The stall is known by now: a command issued during it fails within one sweep, not after a deadline of its own.
+      const during = await timed(() => store.get('instance', 'i'));
+      expect(during.error).toBeInstanceOf(StoreUnavailableError);
+      expect((during.error as Error).message).toMatch(/no answer from redis within 1000 ms/);
+      expect(during.ms).toBeLessThan(500);
     } finally {
       process.kill(pid, 'SIGCONT');
     }
