@@ -83,6 +83,21 @@ describe('every request', () => {
       headers: { 'x-broker-api-request-identity': 'req-42' },
     });
     expect(res.headers['x-broker-api-request-identity']).toBe('req-42');
+    // Refusals before any route runs, and unknown routes, echo it too.
+    const refused = await harness.client.raw({
+      method: 'GET',
+      path: '/v2/catalog',
+      headers: { 'x-broker-api-request-identity': 'req-43', authorization: 'Basic bm86bm8=' },
+    });
+    expect(refused.status).toBe(401);
+    expect(refused.headers['x-broker-api-request-identity']).toBe('req-43');
+    const unknown = await harness.client.raw({
+      method: 'GET',
+      path: '/v2/nowhere',
+      headers: { 'x-broker-api-request-identity': 'req-44' },
+    });
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers['x-broker-api-request-identity']).toBe('req-44');
   });
 
   it('answers malformed JSON, a non-object body and an oversized body with JSON 4xx', async () => {
