@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../test/support/ports.ts';
 import { type NodeProcess, spawnNode } from './node-process.ts';
+import { UPSTREAM_DEFAULT_AUTH } from '../../test/fakes/upstream-broker/options.ts';
 
 export const BROKER_AUTH = { username: 'platform', password: 'bench-password' };
 export const BROKER_HEADERS = {
@@ -36,7 +37,7 @@ export async function startBroker(settings: BrokerSettings): Promise<BrokerProce
     backends: settings.upstreamUrls.map((url, i) => ({
       name: `up${i}`,
       type: 'osb',
-      options: { url, username: 'upstream', password: 'upstream-secret' },
+      options: { url, ...UPSTREAM_DEFAULT_AUTH },
     })),
   };
   const file = join(dir, 'omnibroker.json');

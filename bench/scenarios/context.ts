@@ -1,6 +1,7 @@
 import type { LoadTool } from '../lib/load.ts';
 import type { PrivateRedis } from '../../test/support/redis.ts';
 import type { UpstreamBrokerProcess } from '../../test/fakes/upstream-broker/process.ts';
+import { UPSTREAM_DEFAULT_AUTH } from '../../test/fakes/upstream-broker/options.ts';
 
 /** What every scenario shares: the run settings and the long-lived helpers started once by run.ts. */
 export interface BenchContext {
@@ -20,5 +21,5 @@ export interface BenchContext {
 
 export const UPSTREAM_HEADERS = {
   'x-broker-api-version': '2.17',
-  authorization: `Basic ${Buffer.from('upstream:upstream-secret').toString('base64')}`,
+  authorization: `Basic ${Buffer.from(`${UPSTREAM_DEFAULT_AUTH.username}:${UPSTREAM_DEFAULT_AUTH.password}`).toString('base64')}`,
 };

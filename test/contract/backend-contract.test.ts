@@ -4,6 +4,7 @@ import osbBackend from '../../src/backends/osb/index.ts';
 import { startUpstreamBroker, type UpstreamBroker } from '../fakes/upstream-broker/index.ts';
 import { type PrivateMariadb, startMariadb } from '../support/mariadb.ts';
 import { backendContract } from './backend-contract.ts';
+import { UPSTREAM_DEFAULT_AUTH } from '../fakes/upstream-broker/options.ts';
 
 describe('mysql backend', () => {
   let mariadb: PrivateMariadb;
@@ -26,8 +27,7 @@ describe('osb backend', () => {
     definition: osbBackend,
     options: () => ({
       url: upstream.url,
-      username: 'upstream',
-      password: 'upstream-secret',
+      ...UPSTREAM_DEFAULT_AUTH,
       normalizeCredentials: true,
       credentialType: 'postgresql',
     }),

@@ -1,8 +1,8 @@
 /** Shared pieces of the fault suite: upstream backend config, ids, tolerant polling, metrics parsing. */
 import type { UpstreamBrokerProcess } from '../fakes/upstream-broker/process.ts';
 import type { OsbClient, OsbResponse } from '../support/osb-client.ts';
+import { UPSTREAM_DEFAULT_AUTH } from '../fakes/upstream-broker/options.ts';
 
-export const UPSTREAM_AUTH = { username: 'upstream', password: 'upstream-secret' };
 export const SVC = 'up.svc-postgres';
 export const PLAN = 'up.plan-small';
 export const IDS = { service_id: SVC, plan_id: PLAN };
@@ -16,7 +16,7 @@ export function osbBackend(
   upstream: UpstreamBrokerProcess,
   breaker: Record<string, number> = { timeoutMs: 900 },
 ): Record<string, unknown> {
-  return { name, type: 'osb', breaker, options: { url: upstream.url, ...UPSTREAM_AUTH, timeoutMs: 5_000 } };
+  return { name, type: 'osb', breaker, options: { url: upstream.url, ...UPSTREAM_DEFAULT_AUTH, timeoutMs: 5_000 } };
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -63,7 +63,7 @@ export function settled(
 
 /** What the upstream itself says: does this instance exist and is it ready there? */
 export async function upstreamHasInstance(upstream: UpstreamBrokerProcess, id: string): Promise<boolean> {
-  const auth = Buffer.from(`${UPSTREAM_AUTH.username}:${UPSTREAM_AUTH.password}`).toString('base64');
+  const auth = Buffer.from(`${UPSTREAM_DEFAULT_AUTH.username}:${UPSTREAM_DEFAULT_AUTH.password}`).toString('base64');
   const res = await fetch(`${upstream.url}/v2/service_instances/${id}`, {
     headers: { authorization: `Basic ${auth}`, 'x-broker-api-version': '2.17' },
   });

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type UpstreamBroker, startUpstreamBroker } from '../fakes/upstream-broker/index.ts';
 import { type Harness, startHarness } from '../support/harness.ts';
+import { UPSTREAM_DEFAULT_AUTH } from '../fakes/upstream-broker/options.ts';
 
 let healthy: UpstreamBroker;
 let dying: UpstreamBroker;
 let harness: Harness;
-const auth = { username: 'upstream', password: 'upstream-secret' };
+const auth = UPSTREAM_DEFAULT_AUTH;
 
 beforeAll(async () => {
   healthy = await startUpstreamBroker({ mode: 'sync' });

@@ -5,6 +5,7 @@ import { loginAndQuery, type PrivateMariadb, startMariadb } from '../support/mar
 import { injectSender } from '../support/osb-client.ts';
 import { fileBindingProblems } from './file-binding-shape.ts';
 import { KorifiClient, type PlanIds } from './korifi-client.ts';
+import { UPSTREAM_DEFAULT_AUTH } from '../fakes/upstream-broker/options.ts';
 
 // OSB-RULES 23-25: what each built-in backend that runs here hands an app, checked key by key.
 const AWKWARD_UPSTREAM_CREDENTIALS = {
@@ -26,7 +27,7 @@ beforeAll(async () => {
     startMariadb(),
     startUpstreamBroker({ mode: 'sync', credentials: AWKWARD_UPSTREAM_CREDENTIALS }),
   ]);
-  const osb = { url: upstream.url, username: 'upstream', password: 'upstream-secret' };
+  const osb = { url: upstream.url, ...UPSTREAM_DEFAULT_AUTH };
   harness = await startHarness({
     backends: [
       { name: 'shared', type: 'mysql', options: { url: db.url }, prefix: '' },

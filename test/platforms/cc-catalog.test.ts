@@ -4,6 +4,7 @@ import { DEFAULT_CATALOG, type UpstreamBroker, startUpstreamBroker } from '../fa
 import { type Harness, startHarness } from '../support/harness.ts';
 import { CC_RULES } from './cc-catalog-validator.ts';
 import { CLEAN_SCHEMA, DIRTY_CATALOG, EXPECTED_ADJUSTMENTS } from './dirty-catalog.ts';
+import { UPSTREAM_DEFAULT_AUTH } from '../fakes/upstream-broker/options.ts';
 
 // OSB-RULES 21: the merged catalog of a dirty and a clean backend is one that Cloud Controller accepts.
 type Json = Record<string, unknown>;
@@ -17,7 +18,7 @@ let clean: UpstreamBroker;
 let harness: Harness;
 let published: { services: Offering[] };
 
-const credentials = { username: 'upstream', password: 'upstream-secret' };
+const credentials = UPSTREAM_DEFAULT_AUTH;
 
 beforeAll(async () => {
   dirty = await startUpstreamBroker({ catalog: DIRTY_CATALOG, mode: 'sync' });

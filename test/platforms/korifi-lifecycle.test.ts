@@ -4,6 +4,7 @@ import { type Harness, startHarness, TEST_AUTH } from '../support/harness.ts';
 import { injectSender } from '../support/osb-client.ts';
 import { KorifiClient } from './korifi-client.ts';
 import { answerProblems, statusRuns } from './platform-answers.ts';
+import { UPSTREAM_DEFAULT_AUTH } from '../fakes/upstream-broker/options.ts';
 
 // Korifi (OSB-RULES 18-20) against a counting upstream: async (`as`) and synchronous (`sy`) backends.
 const MIN_POLL_INTERVAL_MS = 150;
@@ -17,8 +18,7 @@ let korifi: KorifiClient;
 
 const upstreamOptions = (upstream: UpstreamBroker) => ({
   url: upstream.url,
-  username: 'upstream',
-  password: 'upstream-secret',
+  ...UPSTREAM_DEFAULT_AUTH,
 });
 
 beforeAll(async () => {

@@ -6,6 +6,7 @@ import type { BackendDefinition } from '../../src/plugin-api/index.ts';
 import { MemoryStore } from '../../src/state/memory-store.ts';
 import type { StateStore } from '../../src/state/store.ts';
 import { OsbClient, injectSender } from './osb-client.ts';
+import { UPSTREAM_DEFAULT_AUTH } from '../fakes/upstream-broker/options.ts';
 
 export interface HarnessBackend {
   name: string;
@@ -38,7 +39,7 @@ export interface Harness {
 export const upstreamBackend = (url: string): HarnessBackend => ({
   name: 'up',
   type: 'osb',
-  options: { url, username: 'upstream', password: 'upstream-secret' },
+  options: { url, ...UPSTREAM_DEFAULT_AUTH },
 });
 
 export const TEST_AUTH = { username: 'platform', password: 'test-password' };

@@ -7,5 +7,3 @@ export type OsbOptions = Static<typeof osbBackend.optionsSchema>;
 export async function createOsbBackend(options: OsbOptions) {
   return osbBackend.create(options, { name: 'legacy', log: recordingLogger(), configDir: '.' });
 }
-
-export const upstreamAuth = { username: 'upstream', password: 'upstream-secret' };

@@ -6,7 +6,8 @@ import {
   type OperationStatus,
 } from '../../../src/plugin-api/index.ts';
 import { DEFAULT_CATALOG, startUpstreamBroker, type UpstreamBroker } from '../../fakes/upstream-broker/index.ts';
-import { createOsbBackend, upstreamAuth } from './backend.ts';
+import { createOsbBackend } from './backend.ts';
+import { UPSTREAM_DEFAULT_AUTH } from '../../fakes/upstream-broker/options.ts';
 import { callContext } from './call-context.ts';
 
 const instanceView = (id: string, planId = 'plan-small'): InstanceView => ({
@@ -44,7 +45,7 @@ describe('osb backend against an async upstream', () => {
   let backend: Backend;
   beforeAll(async () => {
     upstream = await startUpstreamBroker({ asyncMs: 80 });
-    backend = await createOsbBackend({ url: upstream.url, ...upstreamAuth });
+    backend = await createOsbBackend({ url: upstream.url, ...UPSTREAM_DEFAULT_AUTH });
   });
   afterAll(() => upstream.stop());
 

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Backend, InstanceView } from '../../../src/plugin-api/index.ts';
 import { startUpstreamBroker, type UpstreamBroker } from '../../fakes/upstream-broker/index.ts';
 import { freePort } from '../../support/ports.ts';
-import { createOsbBackend, upstreamAuth } from './backend.ts';
+import { createOsbBackend } from './backend.ts';
+import { UPSTREAM_DEFAULT_AUTH } from '../../fakes/upstream-broker/options.ts';
 import { callContext } from './call-context.ts';
 
 const request = (instanceId: string, extra: Record<string, unknown> = {}) => ({
@@ -40,7 +41,7 @@ describe('osb backend error mapping', () => {
   let backend: Backend;
   beforeAll(async () => {
     upstream = await startUpstreamBroker({ asyncMs: 5_000 });
-    backend = await createOsbBackend({ url: upstream.url, ...upstreamAuth, timeoutMs: 300 });
+    backend = await createOsbBackend({ url: upstream.url, ...UPSTREAM_DEFAULT_AUTH, timeoutMs: 300 });
   });
   beforeEach(() => upstream.setFailure({}));
   afterAll(() => upstream.stop());
@@ -115,7 +116,7 @@ describe('osb backend error mapping', () => {
   it('reports a failed upstream operation in the upstream words', async () => {
     const fast = await startUpstreamBroker({ asyncMs: 10, failures: { nextProvisionFails: 'no capacity in zone b' } });
     try {
-      const proxy = await createOsbBackend({ url: fast.url, ...upstreamAuth });
+      const proxy = await createOsbBackend({ url: fast.url, ...UPSTREAM_DEFAULT_AUTH });
       const outcome = await proxy.provision(request('f-1'), callContext());
       if (outcome.state !== 'started') throw new Error('expected an async provision');
       await new Promise((r) => setTimeout(r, 30));
@@ -135,7 +136,7 @@ describe('osb backend error mapping', () => {
     let begun = Date.now();
     await expect(backend.catalog(callContext())).rejects.toMatchObject(failure('Timeout', 'within 300 ms'));
     expect(Date.now() - begun).toBeLessThan(1_500);
-    const patient = await createOsbBackend({ url: upstream.url, ...upstreamAuth });
+    const patient = await createOsbBackend({ url: upstream.url, ...UPSTREAM_DEFAULT_AUTH });
     begun = Date.now();
     await expect(patient.catalog(callContext({ signal: AbortSignal.timeout(150) }))).rejects.toMatchObject(
       failure('Timeout', 'deadline passed'),
@@ -151,7 +152,11 @@ describe('osb backend error mapping', () => {
     await new Promise<void>((resolve) => stalling.listen(0, '127.0.0.1', resolve));
     const { port } = stalling.address() as AddressInfo;
     try {
-      const slow = await createOsbBackend({ url: `http://127.0.0.1:${port}`, ...upstreamAuth, timeoutMs: 300 });
+      const slow = await createOsbBackend({
+        url: `http://127.0.0.1:${port}`,
+        ...UPSTREAM_DEFAULT_AUTH,
+        timeoutMs: 300,
+      });
       const begun = Date.now();
       await expect(slow.catalog(callContext())).rejects.toMatchObject(failure('Timeout', 'did not answer', '300 ms'));
       expect(Date.now() - begun).toBeLessThan(1_500);
@@ -164,7 +169,7 @@ describe('osb backend error mapping', () => {
 
   it('turns a refused connection and rejected credentials into broker-side errors', async () => {
     const port = await freePort();
-    const nowhere = await createOsbBackend({ url: `http://127.0.0.1:${port}`, ...upstreamAuth });
+    const nowhere = await createOsbBackend({ url: `http://127.0.0.1:${port}`, ...UPSTREAM_DEFAULT_AUTH });
     await expect(nowhere.catalog(callContext())).rejects.toMatchObject(
       failure('Unavailable', `http://127.0.0.1:${port}`, 'ECONNREFUSED'),
     );

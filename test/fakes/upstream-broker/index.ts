@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DEFAULT_CATALOG } from './default-catalog.ts';
-import type { Failures, RouteName, UpstreamBrokerOptions } from './options.ts';
+import { type Failures, type RouteName, UPSTREAM_DEFAULT_AUTH, type UpstreamBrokerOptions } from './options.ts';
 import { OsbSemantics, type Reply } from './osb-semantics.ts';
 import { matchRoute, ROUTE_NAMES } from './routes.ts';
 import { type JsonObject, UpstreamState } from './state.ts';
@@ -81,8 +81,8 @@ const zeroCalls = (): Record<RouteName, number> =>
 
 /** Starts the reference upstream OSB broker on 127.0.0.1. */
 export async function startUpstreamBroker(options: UpstreamBrokerOptions = {}): Promise<UpstreamBroker> {
-  const username = options.username ?? 'upstream';
-  const password = options.password ?? 'upstream-secret';
+  const username = options.username ?? UPSTREAM_DEFAULT_AUTH.username;
+  const password = options.password ?? UPSTREAM_DEFAULT_AUTH.password;
   const basic = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
   const bearer = options.token === undefined ? undefined : `Bearer ${options.token}`;
   let failures: Failures = options.failures ?? {};

@@ -35,6 +35,9 @@ export interface Failures {
   delayMs?: number;
 }
 
+/** The fake's credentials unless others are given; tests and the bench configure their `osb` backends with them. */
+export const UPSTREAM_DEFAULT_AUTH = { username: 'upstream', password: 'upstream-secret' } as const;
+
 export interface UpstreamBrokerOptions {
   /** Default 0 (a free port); always on 127.0.0.1. */
   port?: number;

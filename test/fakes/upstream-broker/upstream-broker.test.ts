@@ -3,8 +3,9 @@ import { httpSender, OsbClient } from '../../support/osb-client.ts';
 import { waitFor } from '../../support/ports.ts';
 import { startUpstreamBroker, type UpstreamBroker } from './index.ts';
 import { spawnUpstreamBroker } from './process.ts';
+import { UPSTREAM_DEFAULT_AUTH } from './options.ts';
 
-const auth = { username: 'upstream', password: 'upstream-secret' };
+const auth = UPSTREAM_DEFAULT_AUTH;
 const small = { service_id: 'svc-postgres', plan_id: 'plan-small' };
 
 describe('reference upstream broker (async mode)', () => {
