@@ -12,17 +12,26 @@ function asRestError(error: unknown): RestErrorShape | undefined {
   return error instanceof Error && error.name === 'RestError' ? (error as RestErrorShape) : undefined;
 }
 
+function armErrorCode(rest: RestErrorShape): string | undefined {
+  return (rest.details as { error?: { code?: string } } | undefined)?.error?.code ?? rest.code;
+}
+
 /** The `{error:{code,message}}` of an ARM answer, as the SDK surfaces it. */
 export function armErrorText(error: unknown): string {
   const rest = asRestError(error);
   if (rest !== undefined) {
-    const body = rest.details as { error?: { code?: string; message?: string } } | undefined;
-    const code = body?.error?.code ?? rest.code;
-    const message = body?.error?.message ?? rest.message;
+    const code = armErrorCode(rest);
+    const message = (rest.details as { error?: { message?: string } } | undefined)?.error?.message ?? rest.message;
     return code === undefined ? message : `${code}: ${message}`;
   }
   return error instanceof Error ? error.message : String(error);
 }
+
+/** ARM names what is missing; the fix is in the backend's options, not in the request. */
+const MISSING_SCOPE: Record<string, string> = {
+  ResourceGroupNotFound: 'Check the resourceGroup option (infra/terraform/azure creates the group)',
+  SubscriptionNotFound: "Check the subscriptionId option and that the broker's identity can see that subscription",
+};
 
 export function isNotFound(error: unknown): boolean {
   return asRestError(error)?.statusCode === 404;
@@ -45,8 +54,10 @@ export function armError(error: unknown, what: string): BackendError {
     case 400:
     case 422:
       return errors.invalidParameters(text, { cause: error });
-    case 404:
-      return errors.notFound(text, { cause: error });
+    case 404: {
+      const hint = MISSING_SCOPE[rest === undefined ? '' : (armErrorCode(rest) ?? '')];
+      return errors.notFound(hint === undefined ? text : `${text}. ${hint}`, { cause: error });
+    }
     case 409:
       return errors.conflict(text, { cause: error });
     case 401:

@@ -77,6 +77,12 @@ export class ArmSteps {
     return this.client.servers.get(this.resourceGroup, server, { abortSignal });
   }
 
+  /** One page only: a probe that reads one request, however many servers the group holds. */
+  async firstServerPage(abortSignal: AbortSignal): Promise<Server[]> {
+    const page = await this.client.servers.listByResourceGroup(this.resourceGroup, { abortSignal }).byPage().next();
+    return page.done === true ? [] : page.value;
+  }
+
   async databaseNames(server: string, abortSignal: AbortSignal): Promise<string[]> {
     const names: string[] = [];
     for await (const db of this.client.databases.listByServer(this.resourceGroup, server, { abortSignal })) {

@@ -10,6 +10,7 @@ import {
   derivedName,
   done,
   errors,
+  type HealthStatus,
   type InstanceView,
   type JsonObject,
   type LastOperationRequest,
@@ -109,6 +110,23 @@ export class AzureMysqlBackend implements Backend {
 
   async catalog(): Promise<Catalog> {
     return AZURE_CATALOG;
+  }
+
+  /** One authenticated ARM read in the resource group: proves credential, endpoint, subscription and group. */
+  async health(ctx: CallContext): Promise<HealthStatus> {
+    const { subscriptionId, resourceGroup } = this.config;
+    try {
+      const servers = await this.config.steps.firstServerPage(ctx.signal);
+      return {
+        ok: true,
+        detail: `ARM lists resource group ${resourceGroup} of subscription ${subscriptionId}: ${servers.length} MySQL flexible server(s) on the first page`,
+      };
+    } catch (error) {
+      return {
+        ok: false,
+        detail: armError(error, `list the MySQL flexible servers of resource group ${resourceGroup}`).message,
+      };
+    }
   }
 
   async provision(request: ProvisionRequest, ctx: CallContext): Promise<Outcome<ProvisionOutput>> {

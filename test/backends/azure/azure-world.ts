@@ -14,6 +14,7 @@ import { selfSignedCertificate, type TlsMaterial } from './tls-material.ts';
 import { type PrivateMariadb, startMariadb } from '../../support/mariadb.ts';
 
 export const SUBSCRIPTION = '00000000-1111-2222-3333-444444444444';
+export const RESOURCE_GROUP = 'rg-omnibroker';
 export const ACCESS_TOKEN = 'fake-arm-token';
 /** Accepted by the fake ARM, but its identity has no role on the resource group. */
 export const TOKEN_WITHOUT_ROLE = 'fake-arm-token-without-role';
@@ -46,13 +47,14 @@ export async function startAzureWorld(
     subscriptionId: SUBSCRIPTION,
     accessToken: ACCESS_TOKEN,
     tokenWithoutRole: TOKEN_WITHOUT_ROLE,
+    resourceGroups: [RESOURCE_GROUP],
     fqdn: () => '127.0.0.1',
     ...fakeOptions,
     mysql: { host: '127.0.0.1', port: db.port, user: 'root', password: '', tls: { ca: tls.cert } },
   });
   const options = (extra: JsonObject = {}): JsonObject => ({
     subscriptionId: SUBSCRIPTION,
-    resourceGroup: 'rg-omnibroker',
+    resourceGroup: RESOURCE_GROUP,
     location: 'westeurope',
     credentials: { accessToken: ACCESS_TOKEN },
     endpoint: arm.url,

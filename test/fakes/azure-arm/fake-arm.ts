@@ -29,8 +29,10 @@ export interface FakeArmOptions {
   accessToken?: string;
   /** Also accepts the tokens this says were issued for `audience` (this fake's URL), e.g. a fake Entra's. */
   verifyToken?: (token: string, audience: string) => boolean;
-  /** A valid token whose identity has no role assignment: every write is 403 AuthorizationFailed. */
+  /** A valid token whose identity has no role assignment: every request is 403 AuthorizationFailed. */
   tokenWithoutRole?: string;
+  /** The resource groups that exist (others answer 404 ResourceGroupNotFound); default any. */
+  resourceGroups?: string[];
   /** Status polls that answer InProgress before an operation finishes (default 2). */
   pollsPerOperation?: number;
   /** fullyQualifiedDomainName reported for a server; default `<name>.mysql.database.azure.com`. */
@@ -66,9 +68,10 @@ export interface FakeArm {
 }
 
 const SERVER_PATH =
-  /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.DBforMySQL\/flexibleServers\/([^/]+)(?:\/(databases|firewallRules)(?:\/([^/]+))?)?$/i;
+  /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.DBforMySQL\/flexibleServers(?:\/([^/]+)(?:\/(databases|firewallRules)(?:\/([^/]+))?)?)?$/i;
 const OPERATION_PATH =
   /^\/subscriptions\/([^/]+)\/providers\/Microsoft\.DBforMySQL\/locations\/([^/]+)\/(azureAsyncOperation|operationResults)\/([^/]+)$/i;
+const ACTIONS: Record<string, string> = { GET: 'read', DELETE: 'delete' };
 const SERVER_NAME = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
 
 class HttpError extends Error {
@@ -366,6 +369,12 @@ export async function startFakeArm(options: FakeArmOptions): Promise<FakeArm> {
     throw new HttpError(405, { code: 'MethodNotAllowed', message: 'Method not allowed.' });
   }
 
+  function listServers(req: IncomingMessage, res: ServerResponse, rg: string): void {
+    if (req.method !== 'GET') throw new HttpError(405, { code: 'MethodNotAllowed', message: 'Method not allowed.' });
+    const inGroup = [...servers.values()].filter((s) => SERVER_PATH.exec(s.id)?.[2]?.toLowerCase() === rg);
+    reply(res, 200, { value: inGroup.map((s) => serverBody(s, fqdnOf(s.name))) });
+  }
+
   async function operationStatus(res: ServerResponse, which: string, id: string): Promise<void> {
     const op = operations.get(id);
     if (op === undefined)
@@ -411,10 +420,11 @@ export async function startFakeArm(options: FakeArmOptions): Promise<FakeArm> {
         message: 'The access token is invalid or missing from the Authorization header.',
       });
     }
-    if (token === options.tokenWithoutRole && req.method !== 'GET') {
+    if (token === options.tokenWithoutRole) {
+      const action = ACTIONS[req.method ?? ''] ?? 'write';
       throw new HttpError(403, {
         code: 'AuthorizationFailed',
-        message: `The client '00000000-aaaa-bbbb-cccc-000000000001' with object id '00000000-aaaa-bbbb-cccc-000000000001' does not have authorization to perform action 'Microsoft.DBforMySQL/flexibleServers/write' over scope '${url.pathname}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
+        message: `The client '00000000-aaaa-bbbb-cccc-000000000001' with object id '00000000-aaaa-bbbb-cccc-000000000001' does not have authorization to perform action 'Microsoft.DBforMySQL/flexibleServers/${action}' over scope '${url.pathname}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
       });
     }
     if (url.searchParams.get('api-version') !== API_VERSION) {
@@ -435,13 +445,21 @@ export async function startFakeArm(options: FakeArmOptions): Promise<FakeArm> {
     const match = SERVER_PATH.exec(url.pathname);
     if (match === null)
       throw new HttpError(404, { code: 'InvalidResourceType', message: `No route for ${url.pathname}.` });
-    const [, subscription, , name = '', kind, childName] = match;
+    const [, subscription, resourceGroup = '', name, kind, childName] = match;
     if (subscription !== options.subscriptionId) {
       throw new HttpError(404, {
         code: 'SubscriptionNotFound',
         message: `The subscription '${subscription}' could not be found.`,
       });
     }
+    const rg = resourceGroup.toLowerCase();
+    if (options.resourceGroups !== undefined && !options.resourceGroups.some((known) => known.toLowerCase() === rg)) {
+      throw new HttpError(404, {
+        code: 'ResourceGroupNotFound',
+        message: `Resource group '${resourceGroup}' could not be found.`,
+      });
+    }
+    if (name === undefined) return listServers(req, res, rg);
     const path = url.pathname;
     if (kind !== undefined)
       return child(req, res, path, serverOf(name), kind as 'databases' | 'firewallRules', childName);
