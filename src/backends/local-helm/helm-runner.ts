@@ -45,6 +45,9 @@ interface RunResult {
 const NOT_FOUND = /release: not found|release not found|has no deployed releases/i;
 const UNREACHABLE = /cluster unreachable|connection refused|no such host|i\/o timeout|dial tcp/i;
 
+/** What helm said about a failure: stderr, else stdout, else the exit code. */
+const failureText = (result: RunResult) => result.stderr.trim() || result.stdout.trim() || `exit code ${result.code}`;
+
 /** Spawns `helm` with an argument vector (never a shell string); values travel in a private temp file. */
 export class HelmRunner {
   constructor(private readonly options: HelmRunnerOptions) {}
@@ -94,7 +97,7 @@ export class HelmRunner {
   private async runOrNotFound(args: string[], signal: AbortSignal): Promise<string | undefined> {
     const result = await this.run(args, signal);
     if (result.code === 0) return result.stdout;
-    const message = result.stderr.trim() || result.stdout.trim() || `exit code ${result.code}`;
+    const message = failureText(result);
     if (NOT_FOUND.test(message)) return undefined;
     if (UNREACHABLE.test(message)) throw errors.unavailable(`helm ${args[0]}: ${message}`);
     throw errors.internal(`helm ${args[0]} failed: ${message}`);
@@ -127,9 +130,21 @@ export class HelmRunner {
     const args = ['registry', 'login', login.host, '--username', login.username, '--password-stdin'];
     const result = await this.run(login.plainHttp ? [...args, '--plain-http'] : args, signal, login.password);
     if (result.code !== 0) {
-      const message = result.stderr.trim() || result.stdout.trim() || `exit code ${result.code}`;
+      const message = failureText(result);
       throw errors.unavailable(`helm registry login to ${login.host} as ${login.username} failed: ${message}`);
     }
+  }
+
+  /** `helm version --short` (`v3.x.y+g<commit>`); a failure names the binary, for `omnibroker doctor`. */
+  async version(signal: AbortSignal): Promise<string> {
+    const result = await this.run(['version', '--short'], signal);
+    if (result.code !== 0) {
+      const text = failureText(result);
+      throw errors.unavailable(
+        `the helm binary "${this.options.binary}" exited ${result.code} on version --short: ${text}`,
+      );
+    }
+    return result.stdout.trim();
   }
 
   async install(

@@ -15,7 +15,8 @@ export const releaseSelector = (release: string) => `app.kubernetes.io/instance=
 /** The Kubernetes API reads (and the one delete) the backend needs, with errors mapped to the plugin table. */
 export class KubeReads {
   private readonly core: CoreV1Api;
-  private readonly server: string;
+  /** The API server URL from the kubeconfig (no credentials). */
+  readonly server: string;
 
   constructor(kubeconfigPath: string | undefined) {
     const config = new KubeConfig();
@@ -30,8 +31,13 @@ export class KubeReads {
       return await work();
     } catch (cause) {
       if (cause instanceof ApiException) {
-        const detail = typeof cause.body === 'string' ? cause.body : JSON.stringify(cause.body);
-        const message = `Kubernetes API ${what}: HTTP ${cause.code} ${detail.slice(0, 300)}`;
+        const body = typeof cause.body === 'string' ? cause.body : (JSON.stringify(cause.body) ?? '');
+        // The client drops the body of a 401, which leaves nothing to say what to fix.
+        const detail =
+          body === '' && cause.code === 401
+            ? 'Unauthorized: the kubeconfig or service account credentials were refused'
+            : body;
+        const message = `Kubernetes API at ${this.server} ${what}: HTTP ${cause.code} ${detail.slice(0, 300)}`;
         throw cause.code === 401 || cause.code === 403 || cause.code >= 500
           ? errors.unavailable(message, { cause })
           : errors.internal(message, { cause });

@@ -9,6 +9,7 @@ import {
   type DeprovisionRequest,
   done,
   errors,
+  type HealthStatus,
   isBackendError,
   type LastOperationRequest,
   type OperationStatus,
@@ -42,6 +43,9 @@ import {
 } from './release-locator.ts';
 import { installProgress } from './release-status.ts';
 
+/** A release name no instance gets (those are `ob-<hash>`): the health read lists nothing, but needs the same rights. */
+const HEALTH_RELEASE = 'omnibroker-health-check';
+
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 
 /** A provider's database errors keep their own text; unreachable servers are `Unavailable`. */
@@ -70,6 +74,27 @@ export class LocalHelmBackend implements Backend {
     private readonly source: ChartSource,
   ) {
     this.valuesSchemas = new ChartValuesSchemas((target, signal) => source.loadArchive(target, signal), deps.log);
+  }
+
+  /** Both things an install needs, probed together so `doctor` reports every problem at once. */
+  async health(ctx: CallContext): Promise<HealthStatus> {
+    const { namespace } = this.options;
+    const [helm, kube] = await Promise.allSettled([
+      this.helm.version(ctx.signal),
+      // Bind reads Secrets, the read RBAC most often withholds.
+      this.kube.secrets(namespace, HEALTH_RELEASE),
+    ]);
+    if (helm.status === 'fulfilled' && kube.status === 'fulfilled') {
+      return {
+        ok: true,
+        detail: `helm ${helm.value} runs; Kubernetes API at ${this.kube.server} lists Secrets in namespace "${namespace}"`,
+      };
+    }
+    const failures = [
+      helm.status === 'rejected' ? (helm.reason as Error).message : undefined,
+      kube.status === 'rejected' ? `${(kube.reason as Error).message} (namespace "${namespace}")` : undefined,
+    ];
+    return { ok: false, detail: failures.filter((f) => f !== undefined).join('; ') };
   }
 
   async catalog(ctx: CallContext): Promise<Catalog> {

@@ -15,8 +15,19 @@ const KINDS: Record<string, string> = {
   persistentvolumeclaims: 'PersistentVolumeClaim',
 };
 
+export interface KubeRequest {
+  method: string;
+  /** Path and query, e.g. `/api/v1/namespaces/default/secrets?labelSelector=…`. */
+  path: string;
+  authorization: string | undefined;
+}
+
 export interface FakeKubeApi {
   url: string;
+  /** Every request received, oldest first. */
+  requests: KubeRequest[];
+  /** From now on answer every request with this status (401 or 403), as an API server refusing the broker; `undefined` serves again. */
+  refuse(code: 401 | 403 | undefined): void;
   /** A kubeconfig file pointing at this server (JSON, which is YAML). */
   kubeconfigPath: string;
   objects(resource: string, namespace: string): KubeObject[];
@@ -49,6 +60,8 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
 /** A Kubernetes API server over HTTP for core/v1 Services, Secrets, Pods and PVCs: list, get, create, delete. */
 export async function startFakeKubeApi(dir: string): Promise<FakeKubeApi> {
   const store = new Map<string, KubeObject>();
+  const requests: KubeRequest[] = [];
+  let refusal: 401 | 403 | undefined;
   let resourceVersion = 1000;
   const keyOf = (resource: string, namespace: string, name: string) => `${resource}/${namespace}/${name}`;
   const inNamespace = (resource: string, namespace: string) =>
@@ -56,6 +69,11 @@ export async function startFakeKubeApi(dir: string): Promise<FakeKubeApi> {
 
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    requests.push({ method: req.method ?? 'GET', path: req.url ?? '/', authorization: req.headers.authorization });
+    if (refusal === 401) return status(res, 401, 'Unauthorized', 'Unauthorized');
+    if (refusal === 403) {
+      return status(res, 403, 'Forbidden', `forbidden: User "broker" cannot ${req.method} ${url.pathname}`);
+    }
     const send = (code: number, body: unknown) => {
       res.writeHead(code, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
@@ -127,6 +145,10 @@ export async function startFakeKubeApi(dir: string): Promise<FakeKubeApi> {
   return {
     url,
     kubeconfigPath,
+    requests,
+    refuse(code) {
+      refusal = code;
+    },
     objects: (resource, namespace) => inNamespace(resource, namespace),
     setPodsReady(namespace, release, ready) {
       for (const pod of inNamespace('pods', namespace)) {
