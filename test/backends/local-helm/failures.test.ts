@@ -1,9 +1,7 @@
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../support/ports.ts';
 import { helmCalls, setReleaseStatus } from '../../fakes/helm/fake-helm.ts';
-import { ctx, type HelmWorld, instanceView, startHelmWorld } from './setup.ts';
+import { ctx, deadKubeconfig, type HelmWorld, instanceView, startHelmWorld } from './setup.ts';
 
 const provisionRequest = (instanceId: string, extra: Record<string, unknown> = {}) => ({
   instanceId,
@@ -31,18 +29,7 @@ describe('local-helm failures users see', () => {
   });
 
   it('an unreachable cluster is Unavailable, in helm and in the Kubernetes API reads', async () => {
-    const kubeconfig = join(world.dir, 'dead-kubeconfig');
-    const server = `http://127.0.0.1:${await freePort()}`;
-    writeFileSync(
-      kubeconfig,
-      JSON.stringify({
-        apiVersion: 'v1',
-        clusters: [{ name: 'dead', cluster: { server, 'insecure-skip-tls-verify': true } }],
-        users: [{ name: 'u', user: { token: 't' } }],
-        contexts: [{ name: 'dead', context: { cluster: 'dead', user: 'u' } }],
-        'current-context': 'dead',
-      }),
-    );
+    const { kubeconfig, server } = await deadKubeconfig(world.dir);
     const backend = await world.backend({ kubeconfig });
     await expect(backend.provision(provisionRequest('i-dead'), ctx())).rejects.toMatchObject({
       code: 'Unavailable',

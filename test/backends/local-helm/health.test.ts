@@ -2,8 +2,7 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { helmCalls } from '../../fakes/helm/fake-helm.ts';
-import { freePort } from '../../support/ports.ts';
-import { ctx, type HelmWorld, startHelmWorld } from './setup.ts';
+import { ctx, deadKubeconfig, type HelmWorld, startHelmWorld } from './setup.ts';
 
 const secretsRead =
   '/api/v1/namespaces/services/secrets?labelSelector=app.kubernetes.io%2Finstance%3Domnibroker-health-check';
@@ -65,18 +64,7 @@ describe('local-helm health, as omnibroker doctor shows it', () => {
   });
 
   it('an unreachable API server: the server address in the detail', async () => {
-    const kubeconfig = join(world.dir, 'dead-kubeconfig');
-    const server = `http://127.0.0.1:${await freePort()}`;
-    writeFileSync(
-      kubeconfig,
-      JSON.stringify({
-        apiVersion: 'v1',
-        clusters: [{ name: 'dead', cluster: { server, 'insecure-skip-tls-verify': true } }],
-        users: [{ name: 'u', user: { token: 't' } }],
-        contexts: [{ name: 'dead', context: { cluster: 'dead', user: 'u' } }],
-        'current-context': 'dead',
-      }),
-    );
+    const { kubeconfig, server } = await deadKubeconfig(world.dir);
     const status = await health({ kubeconfig });
     expect(status.ok).toBe(false);
     expect(status.detail).toMatch(

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,6 +7,7 @@ import localHelm from '../../../src/backends/local-helm/index.ts';
 import type { Backend, CallContext, InstanceView, JsonObject, Logger } from '../../../src/plugin-api/index.ts';
 import { helmStubPath } from '../../fakes/helm/fake-helm.ts';
 import { type FakeKubeApi, startFakeKubeApi } from '../../fakes/helm/fake-kube-api.ts';
+import { freePort } from '../../support/ports.ts';
 
 export const fixtureIndex = fileURLToPath(new URL('../../fixtures/helm/bitnami-index.yaml', import.meta.url));
 
@@ -108,4 +109,21 @@ export async function bindOnce(backend: Backend, instance: InstanceView, binding
   );
   if (outcome.state !== 'done') throw new Error('bind should be synchronous');
   return outcome.output;
+}
+
+/** A kubeconfig whose API server is a free port with nothing listening. */
+export async function deadKubeconfig(dir: string): Promise<{ kubeconfig: string; server: string }> {
+  const kubeconfig = join(dir, 'dead-kubeconfig');
+  const server = `http://127.0.0.1:${await freePort()}`;
+  writeFileSync(
+    kubeconfig,
+    JSON.stringify({
+      apiVersion: 'v1',
+      clusters: [{ name: 'dead', cluster: { server, 'insecure-skip-tls-verify': true } }],
+      users: [{ name: 'u', user: { token: 't' } }],
+      contexts: [{ name: 'dead', context: { cluster: 'dead', user: 'u' } }],
+      'current-context': 'dead',
+    }),
+  );
+  return { kubeconfig, server };
 }
