@@ -226,17 +226,25 @@ export class RedisStore implements StateStore {
     }
   }
 
-  private parse<T>(kind: RecordKind, id: string, version: string | null, json: string | null): StoredRecord<T> {
+  /** `key` is the record's full key, `kind` and `id` name it in the error. */
+  private parse<T>(
+    kind: RecordKind,
+    id: string,
+    key: string,
+    version: string | null,
+    json: string | null,
+  ): StoredRecord<T> {
     if (version === null || json === null)
       throw new StoreUnavailableError(`redis record ${kind} ${id} is incomplete (no version or value)`);
-    return { value: this.parsed.parse<T>(this.keys.record(kind, id), json), version: Number(version) };
+    return { value: this.parsed.parse<T>(key, json), version: Number(version) };
   }
 
   get<T>(kind: RecordKind, id: string): Promise<StoredRecord<T> | undefined> {
     return this.call('get', async () => {
-      const [version, json] = await this.redis.hmget(this.keys.record(kind, id), 'version', 'value');
+      const key = this.keys.record(kind, id);
+      const [version, json] = await this.redis.hmget(key, 'version', 'value');
       if (version === null && json === null) return undefined;
-      return this.parse<T>(kind, id, version ?? null, json ?? null);
+      return this.parse<T>(kind, id, key, version ?? null, json ?? null);
     });
   }
 
@@ -259,8 +267,9 @@ export class RedisStore implements StateStore {
   delete(kind: RecordKind, id: string, options: DeleteOptions = {}): Promise<void> {
     return this.call('delete', async () => {
       const ifVersion = options.ifVersion === undefined ? '' : String(options.ifVersion);
-      this.parsed.forget(this.keys.record(kind, id));
-      const done = await this.redis.storeDelete(this.keys.record(kind, id), this.keys.index(kind), ifVersion, id);
+      const key = this.keys.record(kind, id);
+      this.parsed.forget(key);
+      const done = await this.redis.storeDelete(key, this.keys.index(kind), ifVersion, id);
       if (done < 0) throw new StoreConflictError(kind, id);
     });
   }
@@ -271,22 +280,22 @@ export class RedisStore implements StateStore {
       // Filtering the ids here is cheap; fetching and parsing every record of the kind would not be.
       const ids = (await this.redis.smembers(this.keys.index(kind))).filter((id) => id.startsWith(prefix));
       if (ids.length === 0) return [];
+      const records = ids.map((id) => ({ id, key: this.keys.record(kind, id) }));
       const reads = this.redis.pipeline();
-      for (const id of ids) reads.hmget(this.keys.record(kind, id), 'version', 'value');
+      for (const { key } of records) reads.hmget(key, 'version', 'value');
       const replies = (await reads.exec()) ?? [];
       const out: Array<{ id: string } & StoredRecord<T>> = [];
-      const gone: string[] = [];
-      for (const [i, id] of ids.entries()) {
+      const gone: typeof records = [];
+      for (const [i, record] of records.entries()) {
         const [err, reply] = replies[i] ?? [new Error('no reply'), null];
         if (err) throw err;
         const [version, json] = reply as Array<string | null>;
-        if (version == null && json == null) gone.push(id);
-        else out.push({ id, ...this.parse<T>(kind, id, version ?? null, json ?? null) });
+        if (version == null && json == null) gone.push(record);
+        else out.push({ id: record.id, ...this.parse<T>(kind, record.id, record.key, version ?? null, json ?? null) });
       }
       if (gone.length > 0) {
-        await Promise.all(
-          gone.map((id) => this.redis.storeUnindex(this.keys.record(kind, id), this.keys.index(kind), id)),
-        );
+        const index = this.keys.index(kind);
+        await Promise.all(gone.map(({ id, key }) => this.redis.storeUnindex(key, index, id)));
       }
       return out;
     });
