@@ -12,8 +12,8 @@ function asRestError(error: unknown): RestErrorShape | undefined {
   return error instanceof Error && error.name === 'RestError' ? (error as RestErrorShape) : undefined;
 }
 
-function armErrorCode(rest: RestErrorShape): string | undefined {
-  return (rest.details as { error?: { code?: string } } | undefined)?.error?.code ?? rest.code;
+function armErrorCode(rest: RestErrorShape | undefined): string | undefined {
+  return (rest?.details as { error?: { code?: string } } | undefined)?.error?.code ?? rest?.code;
 }
 
 /** The `{error:{code,message}}` of an ARM answer, as the SDK surfaces it. */
@@ -55,7 +55,8 @@ export function armError(error: unknown, what: string): BackendError {
     case 422:
       return errors.invalidParameters(text, { cause: error });
     case 404: {
-      const hint = MISSING_SCOPE[rest === undefined ? '' : (armErrorCode(rest) ?? '')];
+      const code = armErrorCode(rest);
+      const hint = code === undefined ? undefined : MISSING_SCOPE[code];
       return errors.notFound(hint === undefined ? text : `${text}. ${hint}`, { cause: error });
     }
     case 409:
