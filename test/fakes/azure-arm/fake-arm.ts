@@ -83,6 +83,8 @@ class HttpError extends Error {
   }
 }
 
+const methodNotAllowed = () => new HttpError(405, { code: 'MethodNotAllowed', message: 'Method not allowed.' });
+
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -296,7 +298,7 @@ export async function startFakeArm(options: FakeArmOptions): Promise<FakeArm> {
   ): Promise<void> {
     const items = kind === 'databases' ? server.databases : server.firewallRules;
     if (name === undefined) {
-      if (req.method !== 'GET') throw new HttpError(405, { code: 'MethodNotAllowed', message: 'Method not allowed.' });
+      if (req.method !== 'GET') throw methodNotAllowed();
       const listed = [...items.entries()].filter(([, v]) => v.ready).map(([n, v]) => childBody(server, kind, n, v));
       const system =
         kind === 'databases'
@@ -366,11 +368,11 @@ export async function startFakeArm(options: FakeArmOptions): Promise<FakeArm> {
       reply(res, 202, undefined, asyncHeaders(op));
       return;
     }
-    throw new HttpError(405, { code: 'MethodNotAllowed', message: 'Method not allowed.' });
+    throw methodNotAllowed();
   }
 
   function listServers(req: IncomingMessage, res: ServerResponse, rg: string): void {
-    if (req.method !== 'GET') throw new HttpError(405, { code: 'MethodNotAllowed', message: 'Method not allowed.' });
+    if (req.method !== 'GET') throw methodNotAllowed();
     const inGroup = [...servers.values()].filter((s) => SERVER_PATH.exec(s.id)?.[2]?.toLowerCase() === rg);
     reply(res, 200, { value: inGroup.map((s) => serverBody(s, fqdnOf(s.name))) });
   }
@@ -476,7 +478,7 @@ export async function startFakeArm(options: FakeArmOptions): Promise<FakeArm> {
         return deleteServer(server, res);
       }
       default:
-        throw new HttpError(405, { code: 'MethodNotAllowed', message: 'Method not allowed.' });
+        throw methodNotAllowed();
     }
   }
 
