@@ -30,6 +30,17 @@ export function fileFromTar(tar: Buffer, suffix: string): string | undefined {
 }
 
 /**
+ * How long one catalog refresh waits for chart archives. Reads still running then are dropped and not
+ * remembered, so a slow or hanging chart server costs a refresh this much at most (well inside the default
+ * 10 s call deadline) and the plans it has not read yet publish their schemas from a later refresh.
+ */
+export const ARCHIVE_WAIT_MS = 4_000;
+/** Few, because each read of a hanging host's name holds one of libuv's four threads until the resolver gives up. */
+const PARALLEL_ARCHIVE_READS = 2;
+
+const keyOf = (target: PlanTarget) => `${target.chart}@${target.chartVersion}`;
+
+/**
  * Reads `values.schema.json` from chart archives, once per chart version (archives never change under a
  * version). A chart without one, or an archive that cannot be read, publishes no schema; helm validates.
  */
@@ -41,16 +52,42 @@ export class ChartValuesSchemas {
     private readonly log: Logger,
   ) {}
 
-  async schemaFor(target: PlanTarget, signal: AbortSignal): Promise<JsonObject | undefined> {
+  /** The schema of a chart version read by an earlier `readNew`, if it ships one. */
+  schemaFor(target: PlanTarget): JsonObject | undefined {
+    return this.cache.get(keyOf(target));
+  }
+
+  /** Reads the archives of the versions not read yet, a few at a time, for at most `ARCHIVE_WAIT_MS`. */
+  async readNew(targets: PlanTarget[], signal: AbortSignal): Promise<void> {
+    const unread = targets.filter((target) => !this.cache.has(keyOf(target)));
+    if (unread.length === 0) return;
+    const window = AbortSignal.any([signal, AbortSignal.timeout(ARCHIVE_WAIT_MS)]);
+    let next = 0;
+    const reader = async () => {
+      for (let target = unread[next++]; target !== undefined && !window.aborted; target = unread[next++]) {
+        await this.read(target, window);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PARALLEL_ARCHIVE_READS, unread.length) }, reader));
+    const late = unread.filter((target) => !this.cache.has(keyOf(target))).length;
+    if (late > 0 && !signal.aborted) {
+      this.log.warn(
+        { charts: late, waitMs: ARCHIVE_WAIT_MS },
+        'chart archives not read in time: these plans publish no parameters schema until a later catalog refresh reads them',
+      );
+    }
+  }
+
+  private async read(target: PlanTarget, signal: AbortSignal): Promise<void> {
     const { chart, chartVersion: version } = target;
-    const key = `${chart}@${version}`;
-    if (this.cache.has(key)) return this.cache.get(key);
     let schema: JsonObject | undefined;
     try {
       const archive = await this.loadArchive(target, signal);
       const text = archive === undefined ? undefined : fileFromTar(gunzipSync(archive), 'values.schema.json');
       schema = text === undefined ? undefined : (JSON.parse(text) as JsonObject);
     } catch (error) {
+      // Cut off by the wait or the call's deadline: not an answer about the archive, so it is read again next time.
+      if (signal.aborted) return;
       // A source that is down (Unavailable) fails this refresh; the broker keeps its last-known catalog and retries.
       if (isBackendError(error)) throw error;
       // Remembered like a missing schema: an archive under a version does not change, retrying every refresh helps nobody.
@@ -59,7 +96,6 @@ export class ChartValuesSchemas {
         'cannot read values.schema.json from the chart archive',
       );
     }
-    this.cache.set(key, schema);
-    return schema;
+    this.cache.set(keyOf(target), schema);
   }
 }

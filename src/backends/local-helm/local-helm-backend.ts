@@ -112,11 +112,11 @@ export class LocalHelmBackend implements Backend {
 
   /** A plan's parameters are the chart's values: its values.schema.json, where the chart ships one. */
   private async attachValuesSchemas(catalog: Catalog, ctx: CallContext): Promise<void> {
+    await this.valuesSchemas.readNew([...this.plans.values()], ctx.signal);
     for (const service of catalog.services) {
       for (const plan of service.plans) {
         const target = this.plans.get(plan.id);
-        if (target === undefined) continue;
-        const schema = await this.valuesSchemas.schemaFor(target, ctx.signal);
+        const schema = target === undefined ? undefined : this.valuesSchemas.schemaFor(target);
         if (schema === undefined) continue;
         plan.schemas = { service_instance: { create: { parameters: schema }, update: { parameters: schema } } };
       }

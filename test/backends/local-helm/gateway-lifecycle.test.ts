@@ -78,7 +78,10 @@ describe('local-helm through the gateway: the whole lifecycle for each of the si
       (s) => s.name === `helm-${chart}`,
     );
     const planId = service?.plans.find((p) => p.id.endsWith(plan))?.id;
-    if (service === undefined || planId === undefined) throw new Error(`no ${chart} ${plan} in the catalog`);
+    if (service === undefined || planId === undefined) {
+      const names = (catalog.body.services as Array<{ name: string }>).map((s) => s.name);
+      throw new Error(`no ${chart} ${plan} in the catalog, which has [${names.join(', ')}]`);
+    }
     const ids = { service_id: service.id, plan_id: planId };
     const instanceId = `gw-${chart}-${process.pid}`;
     const release = derivedName('ob-', instanceId);
