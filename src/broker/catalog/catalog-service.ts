@@ -42,6 +42,8 @@ export interface EncodedCatalog {
   etag: string;
 }
 
+const FIRST_RETRY_MS = 1_000;
+
 /**
  * The merged catalog: rebuilt only when a backend's catalog changes, published as pre-encoded bytes,
  * with an index from public plan/service ids to the backend's own.
@@ -55,6 +57,9 @@ export class CatalogService {
   private encodedCatalog: EncodedCatalog = CatalogService.encode([]);
   private currentAdjustments: CatalogAdjustment[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryDelayMs = FIRST_RETRY_MS;
+  private refreshIntervalMs: number | undefined;
   private refreshing: Promise<void> | undefined;
 
   constructor(
@@ -92,6 +97,7 @@ export class CatalogService {
 
   /** First build: an id or name collision between backends is a start-up error naming both. */
   async start(refreshIntervalMs: number): Promise<void> {
+    this.refreshIntervalMs = refreshIntervalMs;
     await this.refresh(true);
     this.timer = setInterval(() => {
       this.refresh(false).catch((error) => this.log.error({ err: error }, 'catalog refresh failed'));
@@ -100,7 +106,9 @@ export class CatalogService {
   }
 
   stop(): void {
+    this.refreshIntervalMs = undefined;
     clearInterval(this.timer);
+    clearTimeout(this.retryTimer);
   }
 
   refresh(strict = false): Promise<void> {
@@ -113,6 +121,28 @@ export class CatalogService {
   private async doRefresh(strict: boolean): Promise<void> {
     const changed = await Promise.all(this.backends.map((backend) => this.readBackend(backend)));
     if (changed.some(Boolean) || strict) this.rebuild(strict);
+    this.retryMissing();
+  }
+
+  /**
+   * A backend with no catalog at all, not even a last-known one, has no services in the catalog: it is read
+   * again after 1 s, 2 s, 4 s, … rather than only at the refresh interval, so a backend that was down at
+   * start-up joins the catalog soon after it comes up.
+   */
+  private retryMissing(): void {
+    const interval = this.refreshIntervalMs;
+    const missing = this.backends.some((backend) => this.status(backend.name).source === 'none');
+    if (!missing || interval === undefined) {
+      this.retryDelayMs = FIRST_RETRY_MS;
+      return;
+    }
+    if (this.retryTimer !== undefined || this.retryDelayMs >= interval) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.refresh(false).catch((error) => this.log.error({ err: error }, 'catalog refresh failed'));
+    }, this.retryDelayMs);
+    this.retryTimer.unref();
+    this.retryDelayMs *= 2;
   }
 
   /** Reads one backend's catalog; falls back to the last-known one. True when its catalog changed. */
