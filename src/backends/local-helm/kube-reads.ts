@@ -1,7 +1,12 @@
 import {
   ApiException,
+  type ConfigurationOptions,
   CoreV1Api,
   KubeConfig,
+  Observable,
+  type ObservableMiddleware,
+  type RequestContext,
+  type ResponseContext,
   type V1PersistentVolumeClaim,
   type V1Pod,
   type V1Secret,
@@ -11,6 +16,23 @@ import { errors } from '../../plugin-api/index.ts';
 
 /** Bitnami (and most) charts label everything they create with the release name. */
 export const releaseSelector = (release: string) => `app.kubernetes.io/instance=${release}`;
+
+interface ReleaseListRequest {
+  namespace: string;
+  labelSelector: string;
+}
+
+/** Per-request options that end the request with the call (the generated client takes a signal only this way). */
+function endingWith(signal: AbortSignal): ConfigurationOptions {
+  const middleware: ObservableMiddleware = {
+    pre(context: RequestContext) {
+      context.setSignal(signal);
+      return new Observable(Promise.resolve(context));
+    },
+    post: (response: ResponseContext) => new Observable(Promise.resolve(response)),
+  };
+  return { middleware: [middleware], middlewareMergeStrategy: 'append' };
+}
 
 /** The Kubernetes API reads (and the one delete) the backend needs, with errors mapped to the plugin table. */
 export class KubeReads {
@@ -46,42 +68,30 @@ export class KubeReads {
     }
   }
 
-  services(namespace: string, release: string): Promise<V1Service[]> {
-    return this.call('list services', async () => {
-      const list = await this.core.listNamespacedService({ namespace, labelSelector: releaseSelector(release) });
-      return list.items;
-    });
-  }
-
-  secrets(namespace: string, release: string): Promise<V1Secret[]> {
-    return this.call('list secrets', async () => {
-      const list = await this.core.listNamespacedSecret({ namespace, labelSelector: releaseSelector(release) });
-      return list.items;
-    });
-  }
-
-  pods(namespace: string, release: string): Promise<V1Pod[]> {
-    return this.call('list pods', async () => {
-      const list = await this.core.listNamespacedPod({ namespace, labelSelector: releaseSelector(release) });
-      return list.items;
-    });
-  }
-
-  persistentVolumeClaims(namespace: string, release: string): Promise<V1PersistentVolumeClaim[]> {
-    return this.call('list persistentvolumeclaims', async () => {
-      const list = await this.core.listNamespacedPersistentVolumeClaim({
-        namespace,
-        labelSelector: releaseSelector(release),
+  /** A list call for the objects of one kind that the release labelled, in its namespace. */
+  private releaseObjects<T>(
+    what: string,
+    list: (request: ReleaseListRequest, options: ConfigurationOptions) => Promise<{ items: T[] }>,
+  ) {
+    return (namespace: string, release: string, signal: AbortSignal): Promise<T[]> =>
+      this.call(`list ${what}`, async () => {
+        const request = { namespace, labelSelector: releaseSelector(release) };
+        return (await list(request, endingWith(signal))).items;
       });
-      return list.items;
-    });
   }
+
+  readonly services = this.releaseObjects('services', (r, o) => this.core.listNamespacedService(r, o));
+  readonly secrets = this.releaseObjects('secrets', (r, o) => this.core.listNamespacedSecret(r, o));
+  readonly pods = this.releaseObjects('pods', (r, o) => this.core.listNamespacedPod(r, o));
+  readonly persistentVolumeClaims = this.releaseObjects('persistentvolumeclaims', (r, o) =>
+    this.core.listNamespacedPersistentVolumeClaim(r, o),
+  );
 
   /** Deleting a claim that is already gone succeeds. */
-  deletePersistentVolumeClaim(namespace: string, name: string): Promise<void> {
+  deletePersistentVolumeClaim(namespace: string, name: string, signal: AbortSignal): Promise<void> {
     return this.call('delete persistentvolumeclaim', async () => {
       try {
-        await this.core.deleteNamespacedPersistentVolumeClaim({ name, namespace });
+        await this.core.deleteNamespacedPersistentVolumeClaim({ name, namespace }, endingWith(signal));
       } catch (cause) {
         if (cause instanceof ApiException && cause.code === 404) return;
         throw cause;

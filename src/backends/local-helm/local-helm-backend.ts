@@ -82,7 +82,7 @@ export class LocalHelmBackend implements Backend {
     const [helm, kube] = await Promise.allSettled([
       this.helm.version(ctx.signal),
       // Bind reads Secrets, the read RBAC most often withholds.
-      this.kube.secrets(namespace, HEALTH_RELEASE),
+      this.kube.secrets(namespace, HEALTH_RELEASE, ctx.signal),
     ]);
     if (helm.status === 'fulfilled' && kube.status === 'fulfilled') {
       return {
@@ -183,13 +183,13 @@ export class LocalHelmBackend implements Backend {
     return started(token, this.keep(location, target.chartVersion));
   }
 
-  private async deleteClaims(location: ReleaseLocation): Promise<number> {
+  private async deleteClaims(location: ReleaseLocation, signal: AbortSignal): Promise<number> {
     if (!this.options.deletePvcs) return 0;
-    const claims = await this.kube.persistentVolumeClaims(location.namespace, location.release);
+    const claims = await this.kube.persistentVolumeClaims(location.namespace, location.release, signal);
     const live = claims.filter((c) => c.metadata?.deletionTimestamp === undefined);
     for (const claim of live) {
       if (claim.metadata?.name !== undefined) {
-        await this.kube.deletePersistentVolumeClaim(location.namespace, claim.metadata.name);
+        await this.kube.deletePersistentVolumeClaim(location.namespace, claim.metadata.name, signal);
       }
     }
     return claims.length;
@@ -199,7 +199,7 @@ export class LocalHelmBackend implements Backend {
     const location = locate(request.instance, this.options.namespace);
     ctx.log.info({ release: location.release, namespace: location.namespace }, 'helm uninstall');
     await this.helm.uninstall(location.release, location.namespace, ctx.signal);
-    await this.deleteClaims(location);
+    await this.deleteClaims(location, ctx.signal);
     if (!request.acceptsIncomplete) return done({});
     return started(encodeToken({ op: 'deprovision', ...location }));
   }
@@ -208,7 +208,7 @@ export class LocalHelmBackend implements Backend {
     const token = decodeToken(request.operation);
     const release = await this.helm.status(token.release, token.namespace, ctx.signal);
     if (token.op !== 'deprovision') {
-      const progress = await installProgress(release, this.kube, token);
+      const progress = await installProgress(release, this.kube, token, ctx.signal);
       return progress.state === 'succeeded' && token.chartVersion !== undefined
         ? { ...progress, output: this.keep(token, token.chartVersion) }
         : progress;
@@ -218,8 +218,8 @@ export class LocalHelmBackend implements Backend {
       await this.helm.uninstall(token.release, token.namespace, ctx.signal);
       return { state: 'in progress', description: `helm release is ${release.info.status}` };
     }
-    const pods = await this.kube.pods(token.namespace, token.release);
-    const claims = await this.deleteClaims(token);
+    const pods = await this.kube.pods(token.namespace, token.release, ctx.signal);
+    const claims = await this.deleteClaims(token, ctx.signal);
     if (pods.length > 0 || claims > 0) {
       return { state: 'in progress', description: `${pods.length} pods and ${claims} volume claims still terminating` };
     }
@@ -235,6 +235,7 @@ export class LocalHelmBackend implements Backend {
       ...location,
       values,
       overrides: this.options.connectAddressOverrides,
+      signal: ctx.signal,
     });
   }
 

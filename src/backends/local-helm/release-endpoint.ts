@@ -87,9 +87,13 @@ export async function readReleaseEndpoint(input: {
   namespace: string;
   values: JsonObject;
   overrides: Record<string, string>;
+  signal: AbortSignal;
 }): Promise<ReleaseEndpoint> {
-  const { kube, provider, chart, release, namespace } = input;
-  const [services, secrets] = await Promise.all([kube.services(namespace, release), kube.secrets(namespace, release)]);
+  const { kube, provider, chart, release, namespace, signal } = input;
+  const [services, secrets] = await Promise.all([
+    kube.services(namespace, release, signal),
+    kube.secrets(namespace, release, signal),
+  ]);
   const service = pickService(services);
   const serviceName = service?.metadata?.name;
   const port = service === undefined ? undefined : pickPort(service, provider);

@@ -9,6 +9,7 @@ export async function installProgress(
   release: HelmRelease | undefined,
   kube: KubeReads,
   location: { release: string; namespace: string },
+  signal: AbortSignal,
 ): Promise<OperationStatus> {
   if (release === undefined) {
     return { state: 'failed', description: `helm has no release ${location.release} in ${location.namespace}` };
@@ -18,7 +19,7 @@ export async function installProgress(
   if (status !== 'deployed') {
     return { state: 'failed', description: `helm release is ${status}${description ? `: ${description}` : ''}` };
   }
-  const pods = (await kube.pods(location.namespace, location.release)).filter(podCounts);
+  const pods = (await kube.pods(location.namespace, location.release, signal)).filter(podCounts);
   const ready = pods.filter(podIsReady).length;
   if (pods.length === 0) return { state: 'in progress', description: 'waiting for the release to create its pods' };
   if (ready < pods.length) return { state: 'in progress', description: `${ready}/${pods.length} pods ready` };

@@ -1,6 +1,6 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { helmCalls } from '../../fakes/helm/fake-helm.ts';
 import { ctx, deadKubeconfig, type HelmWorld, startHelmWorld } from './setup.ts';
 
@@ -60,6 +60,27 @@ describe('local-helm health, as omnibroker doctor shows it', () => {
       expect(status.detail).toMatch(/\(namespace "services"\)$/);
     } finally {
       world.kube.refuse(undefined);
+    }
+  });
+
+  it('a Kubernetes API server that never answers: the probe ends with the call and cancels its request', async () => {
+    world.kube.stall(true);
+    try {
+      const backend = await world.backend({ namespace: 'services' });
+      if (backend.health === undefined) throw new Error('local-helm has no health probe');
+      const started = Date.now();
+      const status = await backend.health({ ...ctx(), signal: AbortSignal.timeout(500) });
+      expect(Date.now() - started).toBeLessThan(3_000);
+      expect(status.ok).toBe(false);
+      expect(status.detail).toMatch(
+        new RegExp(
+          `^Kubernetes API at ${world.kube.url} unreachable \\(list secrets\\): .*abort.*\\(namespace "services"\\)$`,
+          'i',
+        ),
+      );
+      await vi.waitFor(() => expect(world.kube.abandoned()).toBe(1));
+    } finally {
+      world.kube.stall(false);
     }
   });
 

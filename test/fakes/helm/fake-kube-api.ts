@@ -28,6 +28,10 @@ export interface FakeKubeApi {
   requests: KubeRequest[];
   /** From now on answer every request with this status (401 or 403), as an API server refusing the broker; `undefined` serves again. */
   refuse(code: 401 | 403 | undefined): void;
+  /** From now on hold every request open unanswered, as a hung API server; `false` serves again. */
+  stall(on: boolean): void;
+  /** Held requests whose client gave up and closed the connection. */
+  abandoned(): number;
   /** A kubeconfig file pointing at this server (JSON, which is YAML). */
   kubeconfigPath: string;
   objects(resource: string, namespace: string): KubeObject[];
@@ -62,6 +66,8 @@ export async function startFakeKubeApi(dir: string): Promise<FakeKubeApi> {
   const store = new Map<string, KubeObject>();
   const requests: KubeRequest[] = [];
   let refusal: 401 | 403 | undefined;
+  let stalled = false;
+  let abandoned = 0;
   let resourceVersion = 1000;
   const keyOf = (resource: string, namespace: string, name: string) => `${resource}/${namespace}/${name}`;
   const inNamespace = (resource: string, namespace: string) =>
@@ -70,6 +76,12 @@ export async function startFakeKubeApi(dir: string): Promise<FakeKubeApi> {
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     requests.push({ method: req.method ?? 'GET', path: req.url ?? '/', authorization: req.headers.authorization });
+    if (stalled) {
+      res.once('close', () => {
+        abandoned += 1;
+      });
+      return;
+    }
     if (refusal === 401) return status(res, 401, 'Unauthorized', 'Unauthorized');
     if (refusal === 403) {
       return status(res, 403, 'Forbidden', `forbidden: User "broker" cannot ${req.method} ${url.pathname}`);
@@ -149,6 +161,10 @@ export async function startFakeKubeApi(dir: string): Promise<FakeKubeApi> {
     refuse(code) {
       refusal = code;
     },
+    stall(on) {
+      stalled = on;
+    },
+    abandoned: () => abandoned,
     objects: (resource, namespace) => inNamespace(resource, namespace),
     setPodsReady(namespace, release, ready) {
       for (const pod of inNamespace('pods', namespace)) {
@@ -161,6 +177,10 @@ export async function startFakeKubeApi(dir: string): Promise<FakeKubeApi> {
         }
       }
     },
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
