@@ -61,14 +61,23 @@ export class ChartValuesSchemas {
   async readNew(targets: PlanTarget[], signal: AbortSignal): Promise<void> {
     const unread = targets.filter((target) => !this.cache.has(keyOf(target)));
     if (unread.length === 0) return;
-    const window = AbortSignal.any([signal, AbortSignal.timeout(ARCHIVE_WAIT_MS)]);
+    // By hand, not AbortSignal.any: engines allows Node 20.0–20.2, which lack it.
+    const window = new AbortController();
+    const end = () => window.abort();
+    const timer = setTimeout(end, ARCHIVE_WAIT_MS);
+    signal.addEventListener('abort', end, { once: true });
     let next = 0;
     const reader = async () => {
-      for (let target = unread[next++]; target !== undefined && !window.aborted; target = unread[next++]) {
-        await this.read(target, window);
+      for (let target = unread[next++]; target !== undefined && !window.signal.aborted; target = unread[next++]) {
+        await this.read(target, window.signal);
       }
     };
-    await Promise.all(Array.from({ length: Math.min(PARALLEL_ARCHIVE_READS, unread.length) }, reader));
+    try {
+      await Promise.all(Array.from({ length: Math.min(PARALLEL_ARCHIVE_READS, unread.length) }, reader));
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', end);
+    }
     const late = unread.filter((target) => !this.cache.has(keyOf(target))).length;
     if (late > 0 && !signal.aborted) {
       this.log.warn(
