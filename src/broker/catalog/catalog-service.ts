@@ -99,10 +99,13 @@ export class CatalogService {
   async start(refreshIntervalMs: number): Promise<void> {
     this.refreshIntervalMs = refreshIntervalMs;
     await this.refresh(true);
-    this.timer = setInterval(() => {
-      this.refresh(false).catch((error) => this.log.error({ err: error }, 'catalog refresh failed'));
-    }, refreshIntervalMs);
+    this.timer = setInterval(() => this.refreshInBackground(), refreshIntervalMs);
     this.timer.unref();
+  }
+
+  /** A timer's refresh: nobody awaits it, so its failure is logged here. */
+  private refreshInBackground(): void {
+    this.refresh(false).catch((error) => this.log.error({ err: error }, 'catalog refresh failed'));
   }
 
   stop(): void {
@@ -139,7 +142,7 @@ export class CatalogService {
     if (this.retryTimer !== undefined || this.retryDelayMs >= interval) return;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
-      this.refresh(false).catch((error) => this.log.error({ err: error }, 'catalog refresh failed'));
+      this.refreshInBackground();
     }, this.retryDelayMs);
     this.retryTimer.unref();
     this.retryDelayMs *= 2;
