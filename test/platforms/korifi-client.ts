@@ -84,7 +84,7 @@ export class KorifiClient {
   }
 
   /**
-   * Polls a last_operation every `intervalMs` until it leaves `in progress` (or answers 410), timing each answer.
+   * Polls a last_operation every `intervalMs` until it leaves `in progress` (or answers 410).
    * `path` is the instance or binding path.
    */
   async pollUntilDone(
@@ -93,16 +93,13 @@ export class KorifiClient {
     ids: PlanIds,
     intervalMs = 5,
     timeoutMs = 15_000,
-  ): Promise<{ final: OsbResponse; answers: OsbResponse[]; latenciesMs: number[] }> {
+  ): Promise<{ final: OsbResponse; answers: OsbResponse[] }> {
     const answers: OsbResponse[] = [];
-    const latenciesMs: number[] = [];
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const started = performance.now();
       const res = await this.once(this.lastOperationRequest(path, operation, ids));
-      latenciesMs.push(performance.now() - started);
       answers.push(res);
-      if (res.status !== 200 || res.body.state !== 'in progress') return { final: res, answers, latenciesMs };
+      if (res.status !== 200 || res.body.state !== 'in progress') return { final: res, answers };
       if (Date.now() > deadline) throw new Error(`still in progress after ${timeoutMs} ms: ${res.text}`);
       await sleep(intervalMs);
     }
