@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { DynamoDbStoreConfigSchema, MemoryStoreConfigSchema, RedisStoreConfigSchema } from '../state/store-config.ts';
 import { createOptionsAjv } from './ajv.ts';
-import { describeAjvError } from './errors-path.ts';
+import { describeAjvErrors } from './errors-path.ts';
 import { interpolateEnv } from './interpolate.ts';
 import { ConfigSchema, type OmnibrokerConfig } from './schema.ts';
 
@@ -34,13 +34,14 @@ const stateBranches: Record<string, ValidateFunction> = {
 function describeErrors(raw: unknown, errors: ErrorObject[]): string[] {
   const state = (raw as { state?: { type?: unknown } } | null)?.state;
   const branch = typeof state?.type === 'string' ? stateBranches[state.type] : undefined;
-  const others = errors.filter((e) => !e.instancePath.startsWith('/state')).map((e) => describeAjvError(e));
-  if (errors.length === others.length) return others;
+  const outside = errors.filter((e) => !e.instancePath.startsWith('/state'));
+  const others = describeAjvErrors(outside);
+  if (errors.length === outside.length) return others;
   if (branch === undefined) {
     return [...others, `state.type: must be one of ${Object.keys(stateBranches).join(', ')}`];
   }
   branch(state);
-  return [...others, ...(branch.errors ?? []).map((e) => describeAjvError(e, 'state'))];
+  return [...others, ...describeAjvErrors(branch.errors ?? [], 'state')];
 }
 
 export function validateConfig(raw: unknown): OmnibrokerConfig {

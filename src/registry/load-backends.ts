@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createOptionsAjv } from '../config/ajv.ts';
-import { describeAjvError } from '../config/errors-path.ts';
+import { describeAjvErrors } from '../config/errors-path.ts';
 import type { BackendConfig } from '../config/schema.ts';
 import { BUILTIN_BACKENDS } from '../backends/builtin.ts';
 import type { Metrics } from '../observability/metrics.ts';
@@ -59,7 +59,7 @@ export async function loadBackends(configs: BackendConfig[], options: LoadBacken
         options.definitions?.[config.type] ?? (await importDefinition(config.type, where, options.configDir));
       const validate = ajv.compile(definition.optionsSchema);
       if (!validate(config.options)) {
-        const problems = (validate.errors ?? []).map((e) => describeAjvError(e, `${where}.options`));
+        const problems = describeAjvErrors(validate.errors ?? [], `${where}.options`);
         throw new BackendLoadError(
           `${where} (${config.name}, ${config.type}): invalid options:\n  ${problems.join('\n  ')}`,
         );

@@ -77,6 +77,27 @@ describe('config file', () => {
     );
   });
 
+  it('says a union once: what would do, or only the errors of the alternative that was meant', () => {
+    const problems = (extra: string) => {
+      const file = writeConfig(`${minimal('  - { name: a, type: mysql }')}${extra}`);
+      try {
+        loadConfigFile(file, { PW: 'long-enough-password' });
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+      throw new Error('the config was accepted');
+    };
+    expect(problems('state: { type: redis, url: "redis://x", tls: "yes" }\n')).toEqual([
+      'state.tls: must be boolean or object',
+    ]);
+    expect(problems('state: { type: redis, url: "redis://x", tls: { caFil: ca.pem } }\n')).toEqual([
+      'state.tls.caFil: unknown option',
+    ]);
+    expect(problems('log: { level: verbose }\n')).toEqual([
+      'log.level: must be one of "trace", "debug", "info", "warn", "error", "fatal", "silent"',
+    ]);
+  });
+
   it('refuses a backend call deadline that outlives the mutation lease', () => {
     const file = writeConfig(
       `${minimal('  - { name: a, type: mysql, breaker: { timeoutMs: 5000 } }')}operations: { leaseTtlMs: 2000 }\n`,
