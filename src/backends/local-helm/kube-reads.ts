@@ -7,10 +7,7 @@ import {
   type ObservableMiddleware,
   type RequestContext,
   type ResponseContext,
-  type V1PersistentVolumeClaim,
   type V1Pod,
-  type V1Secret,
-  type V1Service,
 } from '@kubernetes/client-node';
 import { errors } from '../../plugin-api/index.ts';
 
