@@ -2,6 +2,7 @@
  * The omnibroker plugin API: the only module a backend plugin imports. Versioned by PLUGIN_API_VERSION.
  */
 export { Type, type Static, type TSchema } from '@sinclair/typebox';
+export * from './abortable.ts';
 export * from './backend.ts';
 export * from './catalog.ts';
 export * from './credentials.ts';

@@ -1,4 +1,5 @@
 import mysql from 'mysql2/promise';
+import { untilAborted } from './abortable.ts';
 
 /** Admin connection to a MySQL or MariaDB server. */
 export interface MysqlAdmin {
@@ -9,6 +10,8 @@ export interface MysqlAdmin {
   /** TLS to the server; `true` verifies the certificate against the system CAs. */
   tls?: boolean | { ca?: string; rejectUnauthorized?: boolean };
   connectTimeoutMs?: number;
+  /** The call's signal: when it aborts, the connection is closed and the statement fails at once. */
+  signal?: AbortSignal;
 }
 
 function sslOption(tls: MysqlAdmin['tls']): mysql.ConnectionOptions['ssl'] {
@@ -19,19 +22,30 @@ function sslOption(tls: MysqlAdmin['tls']): mysql.ConnectionOptions['ssl'] {
 
 export async function withMysqlAdmin<T>(admin: MysqlAdmin, work: (conn: mysql.Connection) => Promise<T>): Promise<T> {
   const ssl = sslOption(admin.tls);
-  const conn = await mysql.createConnection({
-    host: admin.host,
-    port: admin.port,
-    user: admin.user,
-    password: admin.password,
-    connectTimeout: admin.connectTimeoutMs ?? 5000,
-    ...(ssl === undefined ? {} : { ssl }),
+  let open: mysql.Connection | undefined;
+  let cancelled = false;
+  const cancel = () => {
+    cancelled = true;
+    open?.destroy();
+  };
+  return untilAborted(admin.signal, cancel, async () => {
+    const conn = await mysql.createConnection({
+      host: admin.host,
+      port: admin.port,
+      user: admin.user,
+      password: admin.password,
+      connectTimeout: admin.connectTimeoutMs ?? 5000,
+      ...(ssl === undefined ? {} : { ssl }),
+    });
+    open = conn;
+    // Connected only after the abort: nobody waits for this connection any more.
+    if (cancelled) conn.destroy();
+    try {
+      return await work(conn);
+    } finally {
+      await conn.end().catch(() => conn.destroy());
+    }
   });
-  try {
-    return await work(conn);
-  } finally {
-    await conn.end().catch(() => conn.destroy());
-  }
 }
 
 // Identifiers go through escapeId, string values through placeholders: never concatenated user input.

@@ -139,11 +139,7 @@ describe.concurrent('Korifi', () => {
       const accepted = await client.once(client.provisionRequest(instance, ids));
       expect(accepted.status).toBe(202);
       const operation = accepted.body.operation as string;
-      const { final, answers } = await client.pollUntilDone(
-        `/v2/service_instances/${instance}`,
-        operation,
-        ids,
-      );
+      const { final, answers } = await client.pollUntilDone(`/v2/service_instances/${instance}`, operation, ids);
       const elapsed = Date.now() - started;
       expect(final.status).toBe(200);
       expect(final.body.state).toBe('succeeded');

@@ -254,10 +254,10 @@ export class AzureMysqlBackend implements Backend {
     return this.advance(token.next, request.instance, ctx);
   }
 
-  async bind(request: BindRequest): Promise<Outcome<BindOutput>> {
+  async bind(request: BindRequest, ctx: CallContext): Promise<Outcome<BindOutput>> {
     const database = text(request.instance.data, 'database');
     if (database === undefined) throw errors.badRequest('mysql-dbms instances are not bindable: bind a mysql-database');
-    const admin = await this.adminOf(request.instance);
+    const admin = await this.adminOf(request.instance, ctx.signal);
     const username = derivedName(USER_PREFIX, request.bindingId);
     const password = randomPassword(32);
     const tls = admin.tls !== undefined && admin.tls !== false;
@@ -281,9 +281,9 @@ export class AzureMysqlBackend implements Backend {
     });
   }
 
-  async unbind(request: UnbindRequest): Promise<Outcome<UnbindOutput>> {
+  async unbind(request: UnbindRequest, ctx: CallContext): Promise<Outcome<UnbindOutput>> {
     const username = text(request.binding.data, 'username') ?? derivedName(USER_PREFIX, request.binding.id);
-    const admin = await this.adminOf(request.instance);
+    const admin = await this.adminOf(request.instance, ctx.signal);
     try {
       await dropDatabaseUser(admin, username);
     } catch (error) {
@@ -412,7 +412,7 @@ export class AzureMysqlBackend implements Backend {
     }
   }
 
-  private async adminOf(instance: InstanceView): Promise<MysqlAdmin> {
+  private async adminOf(instance: InstanceView, signal: AbortSignal): Promise<MysqlAdmin> {
     const server = this.serverOf(instance);
     const host = text(instance.data, 'fqdn');
     if (host === undefined) throw errors.internal(`server ${server} has no known host name yet`);
@@ -425,6 +425,7 @@ export class AzureMysqlBackend implements Backend {
       password: ownPassword ?? this.adminPassword(server),
       connectTimeoutMs: mysql.connectTimeoutMs,
       ...(mysql.tls === undefined ? {} : { tls: mysql.tls }),
+      signal,
     };
   }
 }

@@ -247,7 +247,7 @@ export class LocalHelmBackend implements Backend {
       throw errors.internal(`helm has no release ${location.release} in ${location.namespace} to bind to`);
     }
     const binding = await providerCall(`binding to ${location.chart} release ${location.release}`, () =>
-      provider.bind(endpoint, request.bindingId),
+      provider.bind(endpoint, request.bindingId, ctx.signal),
     );
     return done({ credentials: binding.credentials, ...(binding.data === undefined ? {} : { data: binding.data }) });
   }
@@ -261,7 +261,7 @@ export class LocalHelmBackend implements Backend {
     // No release, no user left to revoke.
     if (endpoint !== undefined) {
       await providerCall(`unbinding from ${location.chart} release ${location.release}`, () =>
-        unbind(endpoint, request.binding.data),
+        unbind(endpoint, request.binding.data, ctx.signal),
       );
     }
     return done({});

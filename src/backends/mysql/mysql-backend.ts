@@ -1,5 +1,6 @@
 import {
   type Backend,
+  type CallContext,
   type BindOutput,
   type BindRequest,
   type Catalog,
@@ -58,12 +59,12 @@ export class MysqlBackend implements Backend {
     return MYSQL_CATALOG;
   }
 
-  async provision(request: ProvisionRequest): Promise<Outcome<ProvisionOutput>> {
+  async provision(request: ProvisionRequest, ctx: CallContext): Promise<Outcome<ProvisionOutput>> {
     if (request.serviceId !== SERVICE_ID) throw errors.badRequest(`service ${request.serviceId} is not offered here`);
     this.planSettings(request.planId);
     this.refuseParameters(request.parameters);
     const database = derivedName(this.settings.databasePrefix, request.instanceId);
-    await this.onServer(`create database ${database}`, () => createDatabase(this.settings.admin, database));
+    await this.onServer(`create database ${database}`, () => createDatabase(this.admin(ctx), database));
     return done({ data: { database } });
   }
 
@@ -75,23 +76,23 @@ export class MysqlBackend implements Backend {
     return done({});
   }
 
-  async deprovision(request: DeprovisionRequest): Promise<Outcome<DeprovisionOutput>> {
+  async deprovision(request: DeprovisionRequest, ctx: CallContext): Promise<Outcome<DeprovisionOutput>> {
     const database = this.databaseOf(request.instance);
     // Users of bindings never unbound would otherwise outlive their database.
-    const leftovers = await this.onServer(`list the users of ${database}`, () => this.usersOf(database));
+    const leftovers = await this.onServer(`list the users of ${database}`, () => this.usersOf(database, ctx));
     for (const user of leftovers) {
-      await this.onServer(`drop user ${user.name}`, () => dropDatabaseUser(this.settings.admin, user.name, user.host));
+      await this.onServer(`drop user ${user.name}`, () => dropDatabaseUser(this.admin(ctx), user.name, user.host));
     }
-    await this.onServer(`drop database ${database}`, () => dropDatabase(this.settings.admin, database));
+    await this.onServer(`drop database ${database}`, () => dropDatabase(this.admin(ctx), database));
     return done({});
   }
 
-  async bind(request: BindRequest): Promise<Outcome<BindOutput>> {
+  async bind(request: BindRequest, ctx: CallContext): Promise<Outcome<BindOutput>> {
     const { instance } = request;
     const plan = this.planSettings(instance.planId);
     this.refuseParameters(request.parameters);
     const database = this.databaseOf(instance);
-    const { admin } = this.settings;
+    const admin = this.admin(ctx);
     const exists = await this.onServer(`look up database ${database}`, () => databaseExists(admin, database));
     if (!exists) throw errors.internal(`database ${database} of instance ${instance.id} is missing on ${this.server}`);
     const username = derivedName(this.userPrefix, request.bindingId);
@@ -119,15 +120,15 @@ export class MysqlBackend implements Backend {
     return done({ credentials, data: { username } });
   }
 
-  async unbind(request: UnbindRequest): Promise<Outcome<UnbindOutput>> {
+  async unbind(request: UnbindRequest, ctx: CallContext): Promise<Outcome<UnbindOutput>> {
     const username = stringOf(request.binding.data.username) ?? derivedName(this.userPrefix, request.binding.id);
-    await this.onServer(`drop user ${username}`, () => dropDatabaseUser(this.settings.admin, username));
+    await this.onServer(`drop user ${username}`, () => dropDatabaseUser(this.admin(ctx), username));
     return done({});
   }
 
-  async health(): Promise<HealthStatus> {
+  async health(ctx: CallContext): Promise<HealthStatus> {
     try {
-      const version = await withMysqlAdmin(this.settings.admin, async (conn) => {
+      const version = await withMysqlAdmin(this.admin(ctx), async (conn) => {
         const [rows] = await conn.query('SELECT VERSION() AS version');
         return (rows as Array<{ version: string }>)[0]?.version ?? 'unknown version';
       });
@@ -135,6 +136,11 @@ export class MysqlBackend implements Backend {
     } catch (error) {
       return { ok: false, detail: serverError(error, this.server, 'answer a ping').message };
     }
+  }
+
+  /** The admin connection for one call: closed when the call's deadline passes. */
+  private admin(ctx: CallContext): MysqlAdmin {
+    return { ...this.settings.admin, signal: ctx.signal };
   }
 
   private planSettings(planId: string): PlanSettings {
@@ -155,10 +161,10 @@ export class MysqlBackend implements Backend {
   }
 
   /** Accounts this backend made with privileges on `database`. */
-  private async usersOf(database: string): Promise<Array<{ name: string; host: string }>> {
+  private async usersOf(database: string, ctx: CallContext): Promise<Array<{ name: string; host: string }>> {
     // mysql.db keeps the GRANT's pattern: the name as given, or with `_`/`%` escaped.
     const escaped = database.replace(/[_%]/g, '\\$&');
-    return withMysqlAdmin(this.settings.admin, async (conn) => {
+    return withMysqlAdmin(this.admin(ctx), async (conn) => {
       const [rows] = await conn.query('SELECT User AS name, Host AS host FROM mysql.db WHERE Db IN (?, ?)', [
         database,
         escaped,

@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { createServer, type Socket } from 'node:net';
 import amqp from 'amqplib';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -185,6 +186,37 @@ describe('local-helm bind, redis: an ACL user per binding on the master', () => 
       code: 'Internal',
       message: expect.stringMatching(/WRONGPASS/),
     });
+  });
+  it('a server that accepts and never answers: the bind ends with the call deadline and its connection closes', async () => {
+    const held: Socket[] = [];
+    let closed = 0;
+    const silentServer = createServer((socket) => {
+      held.push(socket);
+      // Reads what the client sends (AUTH), answers nothing.
+      socket.resume();
+      socket.on('close', () => closed++);
+    });
+    silentServer.listen(0, '127.0.0.1');
+    await once(silentServer, 'listening');
+    const { port } = silentServer.address() as { port: number };
+    try {
+      const hung = await backend({ redis: `127.0.0.1:${port}` });
+      const deadline = new AbortController();
+      const bound = hung.bind(
+        { instance, bindingId: 'redis-hung-b', parameters: {}, context: {}, acceptsIncomplete: false },
+        ctx(deadline.signal),
+      );
+      bound.catch(() => undefined);
+      for (let i = 0; i < 50 && held.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(held).toHaveLength(1);
+      deadline.abort(new Error('deadline exceeded'));
+      await expect(bound).rejects.toThrow(/deadline exceeded/);
+      for (let i = 0; i < 50 && closed === 0; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(closed).toBe(1);
+    } finally {
+      for (const socket of held) socket.destroy();
+      silentServer.close();
+    }
   });
 });
 

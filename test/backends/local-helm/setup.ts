@@ -13,7 +13,7 @@ export const fixtureIndex = fileURLToPath(new URL('../../fixtures/helm/bitnami-i
 
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
 
-export const ctx = (): CallContext => ({ signal: AbortSignal.timeout(20_000), log: silent });
+export const ctx = (signal: AbortSignal = AbortSignal.timeout(20_000)): CallContext => ({ signal, log: silent });
 
 export interface HelmWorld {
   dir: string;

@@ -138,6 +138,39 @@ describe('mysql backend against a private MariaDB', () => {
     ).rejects.toMatchObject({ code: 'BadRequest' });
   });
 
+  it('closes its connection when the call deadline passes on a server that does not answer', async () => {
+    const instance = await provision(backend, 'inst-locked');
+    // A global read lock makes the server hold every DDL (CREATE USER, GRANT) until it is released.
+    const holder = await mysql.createConnection({ ...mysqlAdminFromUrl(db.url) });
+    const waiting = async () => {
+      const [rows] = await holder.query(
+        "SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE 'CREATE USER%' AND ID <> CONNECTION_ID()",
+      );
+      return (rows as unknown[]).length;
+    };
+    const until = async (check: () => Promise<boolean>) => {
+      for (let i = 0; i < 50 && !(await check()); i++) await new Promise((r) => setTimeout(r, 100));
+      return check();
+    };
+    await holder.query('FLUSH TABLES WITH READ LOCK');
+    try {
+      const deadline = new AbortController();
+      const bound = backend.bind(
+        { instance, bindingId: 'bind-locked', parameters: {}, context: {}, acceptsIncomplete: false },
+        callContext({ signal: deadline.signal }),
+      );
+      bound.catch(() => undefined);
+      expect(await until(async () => (await waiting()) === 1)).toBe(true);
+      deadline.abort(new Error('deadline exceeded'));
+      await expect(bound).rejects.toThrow(/create user .*deadline exceeded/);
+      // The waiting statement's connection is gone from the server, not left holding a thread until the lock ends.
+      expect(await until(async () => (await waiting()) === 0)).toBe(true);
+    } finally {
+      await holder.query('UNLOCK TABLES');
+      await holder.end();
+    }
+  });
+
   it('answers health with the server version', async () => {
     expect(await backend.health!(callContext())).toEqual({ ok: true, detail: expect.stringMatching(/MariaDB/) });
   });

@@ -37,8 +37,9 @@ export interface ChartProvider {
   managementPortName?: string;
   /** Secret key that identifies the release's credentials Secret among several. */
   secretKey?: string;
-  bind(endpoint: ReleaseEndpoint, bindingId: string): Promise<ProviderBinding>;
-  unbind?(endpoint: ReleaseEndpoint, bindingData: JsonObject): Promise<void>;
+  /** `signal` is the call's: when it aborts, the provider closes its connection to the release. */
+  bind(endpoint: ReleaseEndpoint, bindingId: string, signal: AbortSignal): Promise<ProviderBinding>;
+  unbind?(endpoint: ReleaseEndpoint, bindingData: JsonObject, signal: AbortSignal): Promise<void>;
 }
 
 export const PROVIDER_NAME = 'helm-bitnami';

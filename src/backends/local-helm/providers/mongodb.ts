@@ -1,5 +1,12 @@
 import { type Db, MongoClient, MongoServerError, MongoServerSelectionError } from 'mongodb';
-import { derivedName, errors, type JsonObject, mongodbCredentials, randomPassword } from '../../../plugin-api/index.ts';
+import {
+  derivedName,
+  errors,
+  type JsonObject,
+  mongodbCredentials,
+  randomPassword,
+  untilAborted,
+} from '../../../plugin-api/index.ts';
 import {
   type ChartProvider,
   PROVIDER_NAME,
@@ -29,7 +36,12 @@ function topologyOf(endpoint: ReleaseEndpoint) {
     : { directConnection: true };
 }
 
-async function asRoot<T>(endpoint: ReleaseEndpoint, database: string, work: (db: Db) => Promise<T>): Promise<T> {
+async function asRoot<T>(
+  endpoint: ReleaseEndpoint,
+  database: string,
+  signal: AbortSignal,
+  work: (db: Db) => Promise<T>,
+): Promise<T> {
   const { connectHost, connectPort } = endpoint;
   const address = `${connectHost.includes(':') ? `[${connectHost}]` : connectHost}:${connectPort}`;
   const client = new MongoClient(`mongodb://${address}/`, {
@@ -43,8 +55,14 @@ async function asRoot<T>(endpoint: ReleaseEndpoint, database: string, work: (db:
     ...topologyOf(endpoint),
   });
   try {
-    await client.connect();
-    return await work(client.db(database));
+    return await untilAborted(
+      signal,
+      () => void client.close(true).catch(() => undefined),
+      async () => {
+        await client.connect();
+        return work(client.db(database));
+      },
+    );
   } catch (cause) {
     // The driver retries until server selection times out, then reports that without a Node error code.
     if (cause instanceof MongoServerSelectionError) {
@@ -67,12 +85,12 @@ export const mongodbProvider: ChartProvider = {
   portNames: ['mongodb'],
   defaultPort: 27017,
   secretKey: ROOT_PASSWORD_KEY,
-  async bind(endpoint, bindingId) {
+  async bind(endpoint, bindingId, signal) {
     const database = databaseOf(endpoint);
     const username = derivedName('u', bindingId, 15);
     const password = randomPassword();
     const roles = [{ role: 'readWrite', db: database }];
-    await asRoot(endpoint, database, async (db) => {
+    await asRoot(endpoint, database, signal, async (db) => {
       try {
         await db.command({ createUser: username, pwd: password, roles, writeConcern });
       } catch (error) {
@@ -95,10 +113,10 @@ export const mongodbProvider: ChartProvider = {
       data: { username, database },
     };
   },
-  async unbind(endpoint, data: JsonObject) {
+  async unbind(endpoint, data: JsonObject, signal) {
     const { username, database } = data;
     if (typeof username !== 'string' || typeof database !== 'string') return;
-    await asRoot(endpoint, database, async (db) => {
+    await asRoot(endpoint, database, signal, async (db) => {
       try {
         await db.command({ dropUser: username, writeConcern });
       } catch (error) {

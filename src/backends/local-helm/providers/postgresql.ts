@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { derivedName, type JsonObject, randomPassword } from '../../../plugin-api/index.ts';
+import { derivedName, type JsonObject, randomPassword, untilAborted } from '../../../plugin-api/index.ts';
 import {
   type ChartProvider,
   type ReleaseEndpoint,
@@ -10,7 +10,11 @@ import {
 
 const databaseOf = (endpoint: ReleaseEndpoint) => valueAt(endpoint.values, 'auth.database') ?? 'postgres';
 
-async function asSuperuser<T>(endpoint: ReleaseEndpoint, work: (client: pg.Client) => Promise<T>): Promise<T> {
+async function asSuperuser<T>(
+  endpoint: ReleaseEndpoint,
+  signal: AbortSignal,
+  work: (client: pg.Client) => Promise<T>,
+): Promise<T> {
   const client = new pg.Client({
     host: endpoint.connectHost,
     port: endpoint.connectPort,
@@ -19,12 +23,19 @@ async function asSuperuser<T>(endpoint: ReleaseEndpoint, work: (client: pg.Clien
     database: databaseOf(endpoint),
     connectionTimeoutMillis: 5000,
   });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+  const end = () => client.end().catch(() => undefined);
+  return untilAborted(
+    signal,
+    () => void end(),
+    async () => {
+      await client.connect();
+      try {
+        return await work(client);
+      } finally {
+        await end();
+      }
+    },
+  );
 }
 
 // DDL takes no bind parameters: identifiers and literals go through the driver's escaping, never raw.
@@ -33,11 +44,11 @@ export const postgresqlProvider: ChartProvider = {
   portNames: ['tcp-postgresql', 'postgresql'],
   defaultPort: 5432,
   secretKey: 'postgres-password',
-  async bind(endpoint, bindingId) {
+  async bind(endpoint, bindingId, signal) {
     const database = databaseOf(endpoint);
     const username = derivedName('u', bindingId, 15);
     const password = randomPassword();
-    await asSuperuser(endpoint, async (client) => {
+    await asSuperuser(endpoint, signal, async (client) => {
       const role = client.escapeIdentifier(username);
       const exists = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [username]);
       const verb = (exists.rowCount ?? 0) > 0 ? 'ALTER' : 'CREATE';
@@ -48,10 +59,10 @@ export const postgresqlProvider: ChartProvider = {
     });
     return sqlUserBinding('postgresql', endpoint, { database, username, password });
   },
-  async unbind(endpoint, data: JsonObject) {
+  async unbind(endpoint, data: JsonObject, signal) {
     const username = data.username;
     if (typeof username !== 'string') return;
-    await asSuperuser(endpoint, async (client) => {
+    await asSuperuser(endpoint, signal, async (client) => {
       const exists = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [username]);
       if ((exists.rowCount ?? 0) === 0) return;
       const role = client.escapeIdentifier(username);

@@ -35,6 +35,7 @@ function virtualHostOf(endpoint: ReleaseEndpoint): string {
 /** One call to the management HTTP API as the chart user; `accepted` are the statuses that count as done. */
 async function managementCall(
   endpoint: ReleaseEndpoint,
+  signal: AbortSignal,
   method: 'PUT' | 'DELETE',
   path: string[],
   accepted: number[],
@@ -59,7 +60,7 @@ async function managementCall(
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(10_000),
+      signal,
     });
   } catch (cause) {
     // fetch says only "fetch failed"; the socket error (ECONNREFUSED …) is its cause.
@@ -81,17 +82,27 @@ export const rabbitmqProvider: ChartProvider = {
   defaultPort: 5672,
   managementPortName: MANAGEMENT_PORT_NAME,
   secretKey: 'rabbitmq-password',
-  async bind(endpoint, bindingId) {
+  async bind(endpoint, bindingId, signal) {
     const username = derivedName('u', bindingId, 15);
     const password = randomPassword();
     const virtualHost = virtualHostOf(endpoint);
     // A repeated bind (after a crash) overwrites the password (204) instead of failing.
-    await managementCall(endpoint, 'PUT', ['users', username], [201, 204], { password, tags: '' });
+    await managementCall(endpoint, signal, 'PUT', ['users', username], [201, 204], { password, tags: '' });
     try {
-      await managementCall(endpoint, 'PUT', ['permissions', virtualHost, username], [201, 204], BINDING_PERMISSIONS);
+      await managementCall(
+        endpoint,
+        signal,
+        'PUT',
+        ['permissions', virtualHost, username],
+        [201, 204],
+        BINDING_PERMISSIONS,
+      );
     } catch (err) {
-      // A failed bind stores no data, so no unbind would find this user later.
-      await managementCall(endpoint, 'DELETE', ['users', username], [204, 404]).catch(() => undefined);
+      // A failed bind stores no data, so no unbind would find this user later. Its own deadline: the call's may be
+      // what failed the bind.
+      await managementCall(endpoint, AbortSignal.timeout(5_000), 'DELETE', ['users', username], [204, 404]).catch(
+        () => undefined,
+      );
       throw err;
     }
     return {
@@ -106,10 +117,10 @@ export const rabbitmqProvider: ChartProvider = {
       data: { username },
     };
   },
-  async unbind(endpoint, data: JsonObject) {
+  async unbind(endpoint, data: JsonObject, signal) {
     const username = data.username;
     if (typeof username !== 'string') return;
     // RabbitMQ closes the deleted user's connections itself (CONNECTION_FORCED); 404: deleted before.
-    await managementCall(endpoint, 'DELETE', ['users', username], [204, 404]);
+    await managementCall(endpoint, signal, 'DELETE', ['users', username], [204, 404]);
   },
 };

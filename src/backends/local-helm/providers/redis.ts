@@ -1,5 +1,11 @@
 import { Redis } from 'ioredis';
-import { derivedName, type JsonObject, randomPassword, redisCredentials } from '../../../plugin-api/index.ts';
+import {
+  derivedName,
+  type JsonObject,
+  randomPassword,
+  redisCredentials,
+  untilAborted,
+} from '../../../plugin-api/index.ts';
 import { type ChartProvider, PROVIDER_NAME, type ReleaseEndpoint, requireSecretKey } from './chart-provider.ts';
 
 /**
@@ -15,7 +21,11 @@ interface RedisValues {
   sentinel?: { enabled?: unknown };
 }
 
-async function asDefaultUser<T>(endpoint: ReleaseEndpoint, work: (redis: Redis) => Promise<T>): Promise<T> {
+async function asDefaultUser<T>(
+  endpoint: ReleaseEndpoint,
+  signal: AbortSignal,
+  work: (redis: Redis) => Promise<T>,
+): Promise<T> {
   const redis = new Redis({
     host: endpoint.connectHost,
     port: endpoint.connectPort,
@@ -30,16 +40,22 @@ async function asDefaultUser<T>(endpoint: ReleaseEndpoint, work: (redis: Redis) 
   redis.on('error', (err: Error) => {
     cause = err;
   });
-  try {
-    await redis.connect();
-  } catch (err) {
-    throw cause ?? err;
-  }
-  try {
-    return await work(redis);
-  } finally {
-    redis.disconnect();
-  }
+  return untilAborted(
+    signal,
+    () => redis.disconnect(),
+    async () => {
+      try {
+        await redis.connect();
+      } catch (err) {
+        throw cause ?? err;
+      }
+      try {
+        return await work(redis);
+      } finally {
+        redis.disconnect();
+      }
+    },
+  );
 }
 
 /**
@@ -51,7 +67,7 @@ export const redisProvider: ChartProvider = {
   portNames: ['tcp-redis', 'redis'],
   defaultPort: 6379,
   secretKey: 'redis-password',
-  async bind(endpoint, bindingId) {
+  async bind(endpoint, bindingId, signal) {
     const values = endpoint.values as RedisValues;
     const address = { provider: PROVIDER_NAME, host: endpoint.host, port: endpoint.port };
     if (values.auth?.enabled === false) return { credentials: redisCredentials({ ...address, password: '' }) };
@@ -61,13 +77,15 @@ export const redisProvider: ChartProvider = {
     const username = derivedName('u', bindingId, 15);
     const password = randomPassword();
     // `reset` first: a repeated bind (after a crash) replaces the password instead of adding a second one.
-    await asDefaultUser(endpoint, (redis) => redis.call('ACL', 'SETUSER', username, ...BINDING_RULES, `>${password}`));
+    await asDefaultUser(endpoint, signal, (redis) =>
+      redis.call('ACL', 'SETUSER', username, ...BINDING_RULES, `>${password}`),
+    );
     return { credentials: redisCredentials({ ...address, username, password }), data: { username } };
   },
-  async unbind(endpoint, data: JsonObject) {
+  async unbind(endpoint, data: JsonObject, signal) {
     const username = data.username;
     if (typeof username !== 'string') return;
     // DELUSER also disconnects the user's clients (every Redis with ACLs, 6.0+), and of a missing user deletes 0.
-    await asDefaultUser(endpoint, (redis) => redis.call('ACL', 'DELUSER', username));
+    await asDefaultUser(endpoint, signal, (redis) => redis.call('ACL', 'DELUSER', username));
   },
 };
