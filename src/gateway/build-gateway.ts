@@ -99,16 +99,16 @@ export function buildGateway(broker: Broker, options: GatewayOptions): FastifyIn
   app.addHook('onResponse', (request, reply, done) => {
     // routeOptions is a getter that builds a fresh object: read it once per request.
     const route = request.routeOptions.url ?? 'unknown';
-    broker.deps.metrics.httpRequests.count(route, request.method, reply.statusCode);
-    const fields = { method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) };
+    const { method } = request;
+    const status = reply.statusCode;
+    broker.deps.metrics.httpRequests.count(route, method, status);
+    // Platforms poll (Korifi every few ms): successful reads are debug lines; failures and mutations stay info.
+    const level = method === 'GET' && status < 400 ? 'debug' : 'info';
+    if (!options.logger.isLevelEnabled(level)) return done();
+    const fields = { method, route, status, ms: Math.round(reply.elapsedTime) };
     const audit = auditEntry(request, reply, route);
-    if (audit !== undefined) {
-      request.log.info({ ...fields, audit: audit.audit }, audit.message);
-    } else {
-      // Platforms poll (Korifi every few ms): successful reads are debug lines; failures stay info.
-      const quiet = request.method === 'GET' && reply.statusCode < 400;
-      request.log[quiet ? 'debug' : 'info'](fields, 'request finished');
-    }
+    if (audit !== undefined) request.log.info({ ...fields, audit: audit.audit }, audit.message);
+    else request.log[level](fields, 'request finished');
     done();
   });
   app.setErrorHandler((error, request, reply) => sendError(reply, request, error));

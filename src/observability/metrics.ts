@@ -2,36 +2,51 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 type RequestLabels = { route: string; method: string; status: string };
 
+type StatusCounts = Map<number, { labels: RequestLabels; count: number }>;
+
 /**
  * HTTP requests are counted in plain numbers and handed to prom-client when /metrics is read: prom-client hashes
- * the label values on every inc(), which cost more than the rest of a poll's bookkeeping.
+ * the label values on every inc(), which cost more than the rest of a poll's bookkeeping. The counts are found
+ * by route and method (the same string objects on every request, so their hashes are cached) and status number,
+ * not by a key string built per request.
  */
 export class RequestCounter {
-  private readonly pending = new Map<string, { labels: RequestLabels; count: number }>();
+  private readonly byRoute = new Map<string, Map<string, StatusCounts>>();
 
   constructor(registry: Registry) {
-    const pending = this.pending;
+    const byRoute = this.byRoute;
     new Counter({
       name: 'omnibroker_http_requests_total',
       help: 'OSB and operational HTTP requests by route, method and status code.',
       labelNames: ['route', 'method', 'status'] as const,
       registers: [registry],
       collect() {
-        for (const entry of pending.values()) {
-          if (entry.count === 0) continue;
-          this.inc(entry.labels, entry.count);
-          entry.count = 0;
-        }
+        for (const byMethod of byRoute.values())
+          for (const byStatus of byMethod.values())
+            for (const entry of byStatus.values()) {
+              if (entry.count === 0) continue;
+              this.inc(entry.labels, entry.count);
+              entry.count = 0;
+            }
       },
     });
   }
 
   count(route: string, method: string, status: number): void {
-    const key = `${route} ${method} ${status}`;
-    let entry = this.pending.get(key);
+    let byMethod = this.byRoute.get(route);
+    if (byMethod === undefined) {
+      byMethod = new Map();
+      this.byRoute.set(route, byMethod);
+    }
+    let byStatus = byMethod.get(method);
+    if (byStatus === undefined) {
+      byStatus = new Map();
+      byMethod.set(method, byStatus);
+    }
+    let entry = byStatus.get(status);
     if (entry === undefined) {
       entry = { labels: { route, method, status: String(status) }, count: 0 };
-      this.pending.set(key, entry);
+      byStatus.set(status, entry);
     }
     entry.count += 1;
   }
