@@ -288,7 +288,14 @@ export class Instances {
         target,
       };
       const intent: InstanceRecord = { ...record, status: 'updating', op, updatedAt: Date.now() };
-      return await this.lifecycle.run(this.spec, record.id, intent, { ifVersion: current.version }, meta.identity);
+      return await this.lifecycle.run(
+        this.spec,
+        record.id,
+        intent,
+        { ifVersion: current.version },
+        meta.identity,
+        lease,
+      );
     } finally {
       await lease.release();
     }

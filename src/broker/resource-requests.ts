@@ -51,10 +51,10 @@ export class ResourceRequests {
         if (found !== undefined && found.value.status !== 'deleted') {
           const answer = this.answerRepeatedCreate(spec, found.value, hashFor(found.value.salt));
           if (answer !== 'retry') return Promise.resolve(answer);
-          return this.lifecycle.retryCreate(spec, key, found, meta.identity);
+          return this.lifecycle.retryCreate(spec, key, found, meta.identity, lease);
         }
         const write = found === undefined ? ({ ifAbsent: true } as const) : { ifVersion: found.version };
-        return this.lifecycle.run(spec, key, buildIntent(newSalt()), write, meta.identity);
+        return this.lifecycle.run(spec, key, buildIntent(newSalt()), write, meta.identity, lease);
       };
       return await this.againIfStale(decide, current, () => this.deps.store.get<R>(spec.storeKind, key));
     } finally {
@@ -155,7 +155,7 @@ export class ResourceRequests {
         const live = found as StoredRecord<R>;
         const op = newOperation(kind, '', this.deps.tuning.maxDurationMs, meta.acceptsIncomplete);
         const intent = { ...live.value, status: 'deleting', op, updatedAt: Date.now() } as R;
-        return this.lifecycle.run(spec, key, intent, { ifVersion: live.version }, meta.identity);
+        return this.lifecycle.run(spec, key, intent, { ifVersion: live.version }, meta.identity, lease);
       };
       return await this.againIfStale(decide, current, () => this.deps.store.get<R>(spec.storeKind, key));
     } finally {

@@ -55,5 +55,7 @@ export async function tryLease(
     metrics.leaseConflicts.inc();
     return undefined;
   }
-  return { owner, release: () => store.releaseLease(name, owner).catch(() => undefined) };
+  // Idempotent: an operation's last write releases it in the same round trip, the holder's `finally` again.
+  let released: Promise<void> | undefined;
+  return { owner, release: () => (released ??= store.releaseLease(name, owner).catch(() => undefined)) };
 }
