@@ -138,9 +138,9 @@ export class Instances {
         // Binding ids are `<instance id>/<binding id>`: only this instance's are read, not every binding.
         const prefix = bindingKey(record.id, '');
         const bindings = await this.deps.store.list<{ instanceId: string }>('binding', { idPrefix: prefix });
-        for (const b of bindings) {
-          if (b.value.instanceId === record.id) await this.deps.store.delete('binding', b.id);
-        }
+        // Together: one store round trip for any number of bindings.
+        const own = bindings.filter((b) => b.value.instanceId === record.id);
+        await Promise.all(own.map((b) => this.deps.store.delete('binding', b.id)));
       },
     };
   }

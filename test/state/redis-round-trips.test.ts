@@ -63,4 +63,13 @@ describe('store round trips per OSB call on Redis state (sync upstream)', () => 
     expect(await roundTrips(() => client.unbind('rt-1', 'rt-b', ids, false), 200)).toBeLessThanOrEqual(5);
     expect(await roundTrips(() => client.deprovision('rt-1', ids, false), 200)).toBeLessThanOrEqual(7);
   });
+
+  it('deprovision forgets any number of bindings in one round trip', async () => {
+    const ids = { service_id: 'up.svc-postgres', plan_id: 'up.plan-small' };
+    const { client } = harness;
+    expect((await client.provision('rt-2', ids, false)).status).toBe(201);
+    for (const b of ['rt-2a', 'rt-2b', 'rt-2c', 'rt-2d']) expect((await client.bind('rt-2', b, ids)).status).toBe(201);
+    expect(await roundTrips(() => client.deprovision('rt-2', ids, false), 200)).toBeLessThanOrEqual(7);
+    expect(await harness.store.list('binding', { idPrefix: 'rt-2/' })).toEqual([]);
+  });
 });
