@@ -281,20 +281,20 @@ export class RedisStore implements StateStore {
       const ids = (await this.redis.smembers(this.keys.index(kind))).filter((id) => id.startsWith(prefix));
       if (ids.length === 0) return [];
       const records = ids.map((id) => ({ id, key: this.keys.record(kind, id) }));
-      const reads = this.redis.pipeline();
-      for (const { key } of records) reads.hmget(key, 'version', 'value');
-      const replies = (await reads.exec()) ?? [];
+      // Corked, the reads leave in one write: a pipeline without ioredis' Pipeline, whose commands share the
+      // client's command methods and would make their call sites polymorphic on the polling path.
+      this.writeTogether();
+      const replies = await Promise.all(records.map(({ key }) => this.redis.hmget(key, 'version', 'value')));
       const out: Array<{ id: string } & StoredRecord<T>> = [];
       const gone: typeof records = [];
       for (const [i, record] of records.entries()) {
-        const [err, reply] = replies[i] ?? [new Error('no reply'), null];
-        if (err) throw err;
-        const [version, json] = reply as Array<string | null>;
+        const [version, json] = replies[i] ?? [];
         if (version == null && json == null) gone.push(record);
         else out.push({ id: record.id, ...this.parse<T>(kind, record.id, record.key, version ?? null, json ?? null) });
       }
       if (gone.length > 0) {
         const index = this.keys.index(kind);
+        this.writeTogether();
         await Promise.all(gone.map(({ id, key }) => this.redis.storeUnindex(key, index, id)));
       }
       return out;
