@@ -82,6 +82,9 @@ class RedisKeys {
   }
 }
 
+/** Index entries Redis looks at per SSCAN call: small sets come back whole in one call. */
+const SCAN_COUNT = 1000;
+
 /** Reconnect forever, quickly at first, at most a second apart: the store heals without a restart. */
 const reconnectDelay = (attempt: number) => Math.min(attempt * 100, 1000);
 
@@ -274,11 +277,29 @@ export class RedisStore implements StateStore {
     });
   }
 
+  /**
+   * With a prefix (one instance's bindings), Redis filters the index (SSCAN MATCH), so only matching ids cross the
+   * network, not every binding's. The scan still walks the whole index inside Redis, SCAN_COUNT entries a call.
+   */
+  private async idsStartingWith(kind: RecordKind, prefix: string): Promise<string[]> {
+    const index = this.keys.index(kind);
+    if (prefix === '') return this.redis.smembers(index);
+    const pattern = `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
+    // SSCAN may return an id twice.
+    const ids = new Set<string>();
+    let cursor = '0';
+    do {
+      const [next, batch] = await this.redis.sscan(index, cursor, 'MATCH', pattern, 'COUNT', SCAN_COUNT);
+      for (const id of batch) ids.add(id);
+      cursor = next;
+    } while (cursor !== '0');
+    return [...ids];
+  }
+
   list<T>(kind: RecordKind, options: ListOptions = {}): Promise<Array<{ id: string } & StoredRecord<T>>> {
     return this.call('list', async () => {
       const prefix = options.idPrefix ?? '';
-      // Filtering the ids here is cheap; fetching and parsing every record of the kind would not be.
-      const ids = (await this.redis.smembers(this.keys.index(kind))).filter((id) => id.startsWith(prefix));
+      const ids = (await this.idsStartingWith(kind, prefix)).filter((id) => id.startsWith(prefix));
       if (ids.length === 0) return [];
       const records = ids.map((id) => ({ id, key: this.keys.record(kind, id) }));
       // Corked, the reads leave in one write: a pipeline without ioredis' Pipeline, whose commands share the

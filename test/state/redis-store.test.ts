@@ -125,6 +125,33 @@ describe('RedisStore', () => {
     }
   });
 
+  it("lists one instance's bindings without sending every binding's id over the network", async () => {
+    const store = await connected({ url: redis.url, keyPrefix: `scan-${++prefixes}:` });
+    const raw = new Redis(redis.url);
+    const sent = async () => Number(/total_net_output_bytes:(\d+)/.exec(await raw.info('stats'))?.[1]);
+    try {
+      await Promise.all(
+        Array.from({ length: 5000 }, (_, i) => store.put('binding', `other-${i % 500}/b-${i}`, { n: i })),
+      );
+      await store.put('binding', 'mine/b-1', { n: 1 });
+      await store.put('binding', 'mine/b-2', { n: 2 });
+      // Glob characters in an id are matched literally.
+      await store.put('binding', 'a*b/b-1', { n: 3 });
+      await store.put('binding', 'axxb/b-1', { n: 4 });
+      const before = await sent();
+      const mine = await store.list<{ n: number }>('binding', { idPrefix: 'mine/' });
+      const bytes = (await sent()) - before;
+      expect(mine.map((r) => r.id).sort()).toEqual(['mine/b-1', 'mine/b-2']);
+      // Every id of the 5000 would be over 60 KB; two records and the scan cursors are a few hundred bytes.
+      expect(bytes).toBeLessThan(10_000);
+      expect((await store.list('binding', { idPrefix: 'a*b/' })).map((r) => r.id)).toEqual(['a*b/b-1']);
+      expect(await store.list('binding')).toHaveLength(5004);
+    } finally {
+      await raw.quit();
+      await store.close();
+    }
+  });
+
   it('a closed store fails with StoreUnavailableError', async () => {
     const store = await connected({ url: redis.url });
     await store.close();
