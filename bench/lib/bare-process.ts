@@ -9,6 +9,6 @@ export interface BareProcess extends NodeProcess {
 export async function startBare(args: string[]): Promise<BareProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const proc = await spawnNode("bench/bare-server.ts", ["--port", String(port), ...args], `${url}/healthz`, (process.env.BARE_FLAGS ?? "").split(" ").filter(Boolean));
+  const proc = await spawnNode('bench/bare-server.ts', ['--port', String(port), ...args], `${url}/healthz`);
   return { ...proc, url };
 }
