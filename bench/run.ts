@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --rounds 3 --seconds 4 --connections 10 --load autocannon|wrk --log-level info --only a,b,c,d --cpu-prof]`
+ * `npm run bench [-- --rounds 3 --seconds 4 --connections 10 --processes 3 --load autocannon|wrk --log-level info --only a,b,c,d --cpu-prof]`
  * Every scenario runs the broker (a real child process) and its bare reference in interleaved rounds,
  * prints the medians as a table and writes everything to bench/results/<time>.json. 127.0.0.1 only.
  */
@@ -22,6 +22,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     seconds: { type: 'string', default: '4' },
     connections: { type: 'string', default: '10' },
+    processes: { type: 'string', default: '3' },
     load: { type: 'string', default: 'autocannon' },
     'log-level': { type: 'string', default: 'info' },
     only: { type: 'string', default: 'a,b,c,d' },
@@ -50,6 +51,7 @@ const ctx: BenchContext = {
   rounds: Number(values.rounds),
   seconds: Number(values.seconds),
   connections: Number(values.connections),
+  processes: Math.max(1, Number(values.processes)),
   load: loadTool(values.load),
   logLevel: values['log-level'],
   brokerFlags: values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],

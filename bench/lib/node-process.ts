@@ -45,3 +45,19 @@ export async function spawnNode(script: string, args: string[], readyUrl: string
     },
   } satisfies NodeProcess;
 }
+
+/** `count` processes started one after another (their start-ups would otherwise compete for the two cores). */
+export async function startMany<P extends NodeProcess>(count: number, start: () => Promise<P>): Promise<P[]> {
+  const started: P[] = [];
+  try {
+    for (let i = 0; i < count; i++) started.push(await start());
+  } catch (error) {
+    await stopAll(started);
+    throw error;
+  }
+  return started;
+}
+
+export async function stopAll(processes: readonly NodeProcess[]): Promise<void> {
+  await Promise.all(processes.map((p) => p.stop()));
+}

@@ -9,6 +9,8 @@ export interface BenchContext {
   /** Length of one load round. */
   seconds: number;
   connections: number;
+  /** Broker and reference processes per side in (a) and (b); round r loads pair r % processes. */
+  processes: number;
   /** The load generator of the throughput scenarios (a) and (b). */
   load: LoadTool;
   logLevel: string;

@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { startBare } from '../lib/bare-process.ts';
 import { BROKER_HEADERS, startBroker } from '../lib/broker-process.ts';
 import { runLoad } from '../lib/load.ts';
+import { startMany, stopAll } from '../lib/node-process.ts';
 import { roundRatioRows, type ScenarioReport } from '../lib/report.ts';
 import { interleave } from '../lib/rounds.ts';
 import { median } from '../lib/stats.ts';
@@ -10,15 +11,20 @@ import type { BenchContext } from './context.ts';
 
 /** (b) last_operation of a finished instance on Redis state vs a bare Fastify+ioredis route doing one HMGET. */
 export async function lastOperationScenario(ctx: BenchContext): Promise<ScenarioReport> {
-  const broker = await startBroker({
-    upstreamUrls: [ctx.upstream.url],
-    state: { type: 'redis', url: ctx.redis.url },
-    logLevel: ctx.logLevel,
-    nodeFlags: ctx.brokerFlags,
-  });
+  const brokers = await startMany(ctx.processes, () =>
+    startBroker({
+      upstreamUrls: [ctx.upstream.url],
+      state: { type: 'redis', url: ctx.redis.url },
+      logLevel: ctx.logLevel,
+      nodeFlags: ctx.brokerFlags,
+    }),
+  );
   try {
+    const [first] = brokers;
+    if (first === undefined) throw new Error('no broker');
+    // One finished instance, polled through every broker process (they share the Redis state).
     const id = randomUUID();
-    const provisioned = await fetch(`${broker.url}/v2/service_instances/${id}`, {
+    const provisioned = await fetch(`${first.url}/v2/service_instances/${id}`, {
       method: 'PUT',
       headers: { ...BROKER_HEADERS, 'content-type': 'application/json' },
       body: JSON.stringify({
@@ -34,17 +40,18 @@ export async function lastOperationScenario(ctx: BenchContext): Promise<Scenario
     const exists = await redis.exists(key);
     await redis.quit();
     if (exists !== 1) throw new Error(`expected the instance record at ${key}`);
-    const bare = await startBare(['--redis', ctx.redis.url, '--key', key]);
+    const bares = await startMany(ctx.processes, () => startBare(['--redis', ctx.redis.url, '--key', key]));
     try {
       const settings = { seconds: ctx.seconds, connections: ctx.connections, tool: ctx.load };
       const measured = await interleave(
         ctx.rounds,
-        () =>
+        (p) =>
           runLoad(
-            { url: `${broker.url}/v2/service_instances/${id}/last_operation`, headers: BROKER_HEADERS },
+            { url: `${(brokers[p] ?? first).url}/v2/service_instances/${id}/last_operation`, headers: BROKER_HEADERS },
             settings,
           ),
-        () => runLoad({ url: `${bare.url}/last_operation` }, settings),
+        (p) => runLoad({ url: `${bares[p]?.url}/last_operation` }, settings),
+        ctx.processes,
       );
       const ours = median(measured.a.map((r) => r.requestsPerSecond));
       const ref = median(measured.b.map((r) => r.requestsPerSecond));
@@ -71,12 +78,12 @@ export async function lastOperationScenario(ctx: BenchContext): Promise<Scenario
             reference: median(measured.b.map((r) => r.p99Ms)),
           },
         ],
-        rounds: { broker: measured.a, bare: measured.b },
+        rounds: { processes: ctx.processes, broker: measured.a, bare: measured.b },
       };
     } finally {
-      await bare.stop();
+      await stopAll(bares);
     }
   } finally {
-    await broker.stop();
+    await stopAll(brokers);
   }
 }
