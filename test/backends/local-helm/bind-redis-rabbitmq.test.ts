@@ -334,6 +334,34 @@ describe('local-helm bind, rabbitmq: a user per binding through the management A
     expect((await management(`users/${derivedName('u', 'rmq-templated-b', 15)}`)).status).toBe(404);
   });
 
+  it('a management API that never answers: the bind ends with the call deadline, not with an override hint', async () => {
+    let closed = 0;
+    const held = createServer((socket) => {
+      socket.resume();
+      socket.on('close', () => closed++);
+    });
+    held.listen(0, '127.0.0.1');
+    await once(held, 'listening');
+    const { port } = held.address() as { port: number };
+    try {
+      const hung = await backend({ 'rabbitmq/http-stats': `127.0.0.1:${port}` });
+      const deadline = new AbortController();
+      const bound = hung.bind(
+        { instance, bindingId: 'rmq-hung-b', parameters: {}, context: {}, acceptsIncomplete: false },
+        ctx(deadline.signal),
+      );
+      bound.catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 300));
+      deadline.abort(new Error('deadline exceeded'));
+      await expect(bound).rejects.toThrow(/deadline exceeded/);
+      await expect(bound).rejects.not.toThrow(/connectAddressOverrides/);
+      for (let i = 0; i < 50 && closed === 0; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(closed).toBe(1);
+    } finally {
+      held.close();
+    }
+  });
+
   it('an unreachable management API is Unavailable, naming the override to set', async () => {
     const down = await backend({ 'rabbitmq/http-stats': `127.0.0.1:${await freePort()}` });
     await expect(bindOnce(down, instance, 'rmq-down-b')).rejects.toMatchObject({

@@ -63,6 +63,8 @@ async function managementCall(
       signal,
     });
   } catch (cause) {
+    // The call's deadline, not the address: no override would help.
+    if (signal.aborted) throw signal.reason;
     // fetch says only "fetch failed"; the socket error (ECONNREFUSED …) is its cause.
     const reason = cause instanceof Error && cause.cause instanceof Error ? cause.cause.message : String(cause);
     throw errors.unavailable(
