@@ -335,8 +335,10 @@ describe('local-helm bind, rabbitmq: a user per binding through the management A
   });
 
   it('a management API that never answers: the bind ends with the call deadline, not with an override hint', async () => {
+    let opened = 0;
     let closed = 0;
     const held = createServer((socket) => {
+      opened++;
       socket.resume();
       socket.on('close', () => closed++);
     });
@@ -355,8 +357,11 @@ describe('local-helm bind, rabbitmq: a user per binding through the management A
       deadline.abort(new Error('deadline exceeded'));
       await expect(bound).rejects.toThrow(/deadline exceeded/);
       await expect(bound).rejects.not.toThrow(/connectAddressOverrides/);
-      for (let i = 0; i < 50 && closed === 0; i++) await new Promise((r) => setTimeout(r, 100));
-      expect(closed).toBe(1);
+      // Every connection is closed again. Node's fetch opens a spare one after the abort (it sends nothing on it
+      // and closes it after its 4 s keep-alive), so there may be two.
+      for (let i = 0; i < 50 && closed < opened; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(opened).toBeGreaterThanOrEqual(1);
+      expect(closed).toBe(opened);
     } finally {
       held.close();
     }
