@@ -10,6 +10,8 @@ function pathOf(instancePath: string, root: string): string {
   return path;
 }
 
+const atPath = (path: string, message: string) => `${path === '' ? '<root>' : path}: ${message}`;
+
 /** Turns an Ajv error into `backends[2].options.url: must be string`. */
 export function describeAjvError(error: ErrorObject, root = ''): string {
   const path = pathOf(error.instancePath, root);
@@ -21,7 +23,7 @@ export function describeAjvError(error: ErrorObject, root = ''): string {
     const missing = (error.params as { missingProperty: string }).missingProperty;
     return `${path === '' ? '' : `${path}.`}${missing}: is required`;
   }
-  return `${path === '' ? '<root>' : path}: ${error.message ?? 'is invalid'}`;
+  return atPath(path, error.message ?? 'is invalid');
 }
 
 /** What a union branch wanted when the value is of the wrong kind altogether (`boolean`, `"info"`). */
@@ -61,9 +63,7 @@ export function describeAjvErrors(errors: ErrorObject[], root = ''): string[] {
     .filter((e) => !dropped.has(e))
     .map((e) => {
       const message = folded.get(e);
-      if (message === undefined) return describeAjvError(e, root);
-      const path = pathOf(e.instancePath, root);
-      return `${path === '' ? '<root>' : path}: ${message}`;
+      return message === undefined ? describeAjvError(e, root) : atPath(pathOf(e.instancePath, root), message);
     });
   return [...new Set(lines)];
 }

@@ -4,6 +4,15 @@ type RequestLabels = { route: string; method: string; status: string };
 
 type StatusCounts = Map<number, { labels: RequestLabels; count: number }>;
 
+function entryOf<K, V>(map: Map<K, V>, key: K, create: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = create();
+    map.set(key, value);
+  }
+  return value;
+}
+
 /**
  * HTTP requests are counted in plain numbers and handed to prom-client when /metrics is read: prom-client hashes
  * the label values on every inc(), which cost more than the rest of a poll's bookkeeping. The counts are found
@@ -33,22 +42,12 @@ export class RequestCounter {
   }
 
   count(route: string, method: string, status: number): void {
-    let byMethod = this.byRoute.get(route);
-    if (byMethod === undefined) {
-      byMethod = new Map();
-      this.byRoute.set(route, byMethod);
-    }
-    let byStatus = byMethod.get(method);
-    if (byStatus === undefined) {
-      byStatus = new Map();
-      byMethod.set(method, byStatus);
-    }
-    let entry = byStatus.get(status);
-    if (entry === undefined) {
-      entry = { labels: { route, method, status: String(status) }, count: 0 };
-      byStatus.set(status, entry);
-    }
-    entry.count += 1;
+    const byStatus = entryOf(
+      entryOf(this.byRoute, route, () => new Map()),
+      method,
+      () => new Map(),
+    );
+    entryOf(byStatus, status, () => ({ labels: { route, method, status: String(status) }, count: 0 })).count += 1;
   }
 }
 

@@ -23,29 +23,28 @@ function sslOption(tls: MysqlAdmin['tls']): mysql.ConnectionOptions['ssl'] {
 export async function withMysqlAdmin<T>(admin: MysqlAdmin, work: (conn: mysql.Connection) => Promise<T>): Promise<T> {
   const ssl = sslOption(admin.tls);
   let open: mysql.Connection | undefined;
-  let cancelled = false;
-  const cancel = () => {
-    cancelled = true;
-    open?.destroy();
-  };
-  return untilAborted(admin.signal, cancel, async () => {
-    const conn = await mysql.createConnection({
-      host: admin.host,
-      port: admin.port,
-      user: admin.user,
-      password: admin.password,
-      connectTimeout: admin.connectTimeoutMs ?? 5000,
-      ...(ssl === undefined ? {} : { ssl }),
-    });
-    open = conn;
-    // Connected only after the abort: nobody waits for this connection any more.
-    if (cancelled) conn.destroy();
-    try {
-      return await work(conn);
-    } finally {
-      await conn.end().catch(() => conn.destroy());
-    }
-  });
+  return untilAborted(
+    admin.signal,
+    () => open?.destroy(),
+    async () => {
+      const conn = await mysql.createConnection({
+        host: admin.host,
+        port: admin.port,
+        user: admin.user,
+        password: admin.password,
+        connectTimeout: admin.connectTimeoutMs ?? 5000,
+        ...(ssl === undefined ? {} : { ssl }),
+      });
+      open = conn;
+      // Connected only after the abort: nobody waits for this connection any more.
+      if (admin.signal?.aborted) conn.destroy();
+      try {
+        return await work(conn);
+      } finally {
+        await conn.end().catch(() => conn.destroy());
+      }
+    },
+  );
 }
 
 // Identifiers go through escapeId, string values through placeholders: never concatenated user input.

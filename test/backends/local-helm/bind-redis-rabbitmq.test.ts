@@ -1,11 +1,11 @@
 import { once } from 'node:events';
-import { createServer, type Socket } from 'node:net';
+import { createServer } from 'node:net';
 import amqp from 'amqplib';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend, InstanceView, JsonObject } from '../../../src/plugin-api/index.ts';
 import { credentialViolations, derivedName } from '../../../src/plugin-api/index.ts';
-import { freePort } from '../../support/ports.ts';
+import { freePort, waitFor } from '../../support/ports.ts';
 import { type PrivateRabbitmq, startRabbitmq } from '../../support/rabbitmq.ts';
 import { type PrivateRedis, startRedis } from '../../support/redis.ts';
 import { bindOnce, ctx, decodeSecret, type HelmWorld, provisionReady, startHelmWorld } from './setup.ts';
@@ -40,6 +40,20 @@ const backend = (overrides: Record<string, string> = {}) =>
       ...overrides,
     },
   });
+
+/** A TCP server that reads what a client sends and never answers; counts the connections opened and closed. */
+async function silentServer() {
+  const counts = { opened: 0, closed: 0 };
+  const server = createServer((socket) => {
+    counts.opened++;
+    socket.resume();
+    socket.on('close', () => counts.closed++);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  return { port, counts, close: () => server.close() };
+}
 
 async function unbindOnce(helm: Backend, instance: InstanceView, bindingId: string, data: JsonObject | undefined) {
   const binding = { id: bindingId, instanceId: instance.id, parameters: {}, data: data ?? {}, secrets: {} };
@@ -188,34 +202,23 @@ describe('local-helm bind, redis: an ACL user per binding on the master', () => 
     });
   });
   it('a server that accepts and never answers: the bind ends with the call deadline and its connection closes', async () => {
-    const held: Socket[] = [];
-    let closed = 0;
-    const silentServer = createServer((socket) => {
-      held.push(socket);
-      // Reads what the client sends (AUTH), answers nothing.
-      socket.resume();
-      socket.on('close', () => closed++);
-    });
-    silentServer.listen(0, '127.0.0.1');
-    await once(silentServer, 'listening');
-    const { port } = silentServer.address() as { port: number };
+    const silent = await silentServer();
     try {
-      const hung = await backend({ redis: `127.0.0.1:${port}` });
+      const hung = await backend({ redis: `127.0.0.1:${silent.port}` });
       const deadline = new AbortController();
       const bound = hung.bind(
         { instance, bindingId: 'redis-hung-b', parameters: {}, context: {}, acceptsIncomplete: false },
         ctx(deadline.signal),
       );
       bound.catch(() => undefined);
-      for (let i = 0; i < 50 && held.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
-      expect(held).toHaveLength(1);
+      await waitFor(async () => silent.counts.opened > 0, 5000, 'the bind to connect');
+      expect(silent.counts.opened).toBe(1);
       deadline.abort(new Error('deadline exceeded'));
       await expect(bound).rejects.toThrow(/deadline exceeded/);
-      for (let i = 0; i < 50 && closed === 0; i++) await new Promise((r) => setTimeout(r, 100));
-      expect(closed).toBe(1);
+      await waitFor(async () => silent.counts.closed > 0, 5000, 'the connection to close');
+      expect(silent.counts.closed).toBe(1);
     } finally {
-      for (const socket of held) socket.destroy();
-      silentServer.close();
+      silent.close();
     }
   });
 });
@@ -335,18 +338,9 @@ describe('local-helm bind, rabbitmq: a user per binding through the management A
   });
 
   it('a management API that never answers: the bind ends with the call deadline, not with an override hint', async () => {
-    let opened = 0;
-    let closed = 0;
-    const held = createServer((socket) => {
-      opened++;
-      socket.resume();
-      socket.on('close', () => closed++);
-    });
-    held.listen(0, '127.0.0.1');
-    await once(held, 'listening');
-    const { port } = held.address() as { port: number };
+    const silent = await silentServer();
     try {
-      const hung = await backend({ 'rabbitmq/http-stats': `127.0.0.1:${port}` });
+      const hung = await backend({ 'rabbitmq/http-stats': `127.0.0.1:${silent.port}` });
       const deadline = new AbortController();
       const bound = hung.bind(
         { instance, bindingId: 'rmq-hung-b', parameters: {}, context: {}, acceptsIncomplete: false },
@@ -359,11 +353,12 @@ describe('local-helm bind, rabbitmq: a user per binding through the management A
       await expect(bound).rejects.not.toThrow(/connectAddressOverrides/);
       // Every connection is closed again. Node's fetch opens a spare one after the abort (it sends nothing on it
       // and closes it after its 4 s keep-alive), so there may be two.
-      for (let i = 0; i < 50 && closed < opened; i++) await new Promise((r) => setTimeout(r, 100));
-      expect(opened).toBeGreaterThanOrEqual(1);
-      expect(closed).toBe(opened);
+      const { counts } = silent;
+      await waitFor(async () => counts.closed >= counts.opened, 5000, 'every connection to close');
+      expect(counts.opened).toBeGreaterThanOrEqual(1);
+      expect(counts.closed).toBe(counts.opened);
     } finally {
-      held.close();
+      silent.close();
     }
   });
 

@@ -10,7 +10,7 @@ import {
 } from '../../../src/plugin-api/index.ts';
 import { databaseExists, databaseUserExists, mysqlAdminFromUrl } from '../../../src/plugin-api/mysql-accounts.ts';
 import { type PrivateMariadb, startMariadb, loginAndQuery } from '../../support/mariadb.ts';
-import { freePort } from '../../support/ports.ts';
+import { freePort, waitFor } from '../../support/ports.ts';
 import { callContext, recordingLogger } from '../osb/call-context.ts';
 
 const create = async (options: Parameters<typeof mysqlBackend.create>[0]) =>
@@ -148,10 +148,6 @@ describe('mysql backend against a private MariaDB', () => {
       );
       return (rows as unknown[]).length;
     };
-    const until = async (check: () => Promise<boolean>) => {
-      for (let i = 0; i < 50 && !(await check()); i++) await new Promise((r) => setTimeout(r, 100));
-      return check();
-    };
     await holder.query('FLUSH TABLES WITH READ LOCK');
     try {
       const deadline = new AbortController();
@@ -160,11 +156,13 @@ describe('mysql backend against a private MariaDB', () => {
         callContext({ signal: deadline.signal }),
       );
       bound.catch(() => undefined);
-      expect(await until(async () => (await waiting()) === 1)).toBe(true);
+      await waitFor(async () => (await waiting()) === 1, 5000, 'the CREATE USER to wait on the lock');
+      expect(await waiting()).toBe(1);
       deadline.abort(new Error('deadline exceeded'));
       await expect(bound).rejects.toThrow(/create user .*deadline exceeded/);
       // The waiting statement's connection is gone from the server, not left holding a thread until the lock ends.
-      expect(await until(async () => (await waiting()) === 0)).toBe(true);
+      await waitFor(async () => (await waiting()) === 0, 5000, 'the waiting statement to go');
+      expect(await waiting()).toBe(0);
     } finally {
       await holder.query('UNLOCK TABLES');
       await holder.end();
